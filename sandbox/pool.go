@@ -1,0 +1,515 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// DefaultPreload lists the modules each zygote imports once, so programs
+// that use them start without importing. Chosen from what competitive
+// programming and HumanEval/MBPP solutions import most, and what verl's
+// function-call wrapper imports.
+var DefaultPreload = []string{
+	"abc", "array", "bisect", "collections", "copy", "dataclasses", "datetime",
+	"decimal", "fractions", "functools", "hashlib", "heapq", "io", "itertools",
+	"json", "math", "operator", "random", "re", "statistics", "string", "sys",
+	"typing", "unittest",
+}
+
+// Config configures a Pool. The zero value works: defaults are filled in.
+type Config struct {
+	// Slots is the number of programs that run at once; default: the
+	// number of CPUs. Each slot is limited to one CPU, so more slots than
+	// CPUs would make wall-clock verdicts depend on load.
+	Slots int
+	// Python is the interpreter for Python programs (default
+	// /usr/bin/python3, Debian's, with python3-numpy).
+	Python string
+	// CXX is the C++ compiler (default /usr/bin/g++) and CXXFlags its
+	// flags (default -std=c++17 -O2 -pipe).
+	CXX      string
+	CXXFlags []string
+	// Preload is the list of modules each zygote imports (default
+	// DefaultPreload).
+	Preload []string
+	// CacheDir holds compiled programs and the precompiled bits/stdc++.h
+	// (default $XDG_CACHE_HOME/rlef, else ~/.cache/rlef).
+	CacheDir string
+	// Max bounds every request's limits (the server's maxima).
+	Max Limits
+	// CompileLimits bound the compiler (default DefaultCompileLimits).
+	CompileLimits Limits
+	// WorkDirSize is the size of each slot's /w and /tmp (default 1GiB
+	// each; pages count against the run's memory limit).
+	WorkDirSize int64
+	// ReadOnly lists extra host paths made visible, read-only, in slots.
+	ReadOnly []string
+	// UnsafeNoIsolation runs programs with limits but without namespaces
+	// when isolation is unavailable. Never use it for untrusted code.
+	UnsafeNoIsolation bool
+	// Logger receives diagnostics (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// DefaultMaxLimits are the largest limits a request may ask for.
+func DefaultMaxLimits() Limits {
+	return Limits{WallTime: 10 * time.Minute, Memory: 16 << 30, Processes: 4096, Output: 1 << 30}
+}
+
+func (c *Config) fill() error {
+	if c.Slots <= 0 {
+		c.Slots = runtime.NumCPU()
+	}
+	if c.Python == "" {
+		c.Python = "/usr/bin/python3"
+	}
+	if c.CXX == "" {
+		c.CXX = "/usr/bin/g++"
+	}
+	if c.CXXFlags == nil {
+		c.CXXFlags = []string{"-std=c++17", "-O2", "-pipe"}
+	}
+	if c.Preload == nil {
+		c.Preload = DefaultPreload
+	}
+	if c.CacheDir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			base = os.TempDir()
+		}
+		c.CacheDir = filepath.Join(base, "rlef")
+	}
+	if c.Max == (Limits{}) {
+		c.Max = DefaultMaxLimits()
+	}
+	if c.CompileLimits == (Limits{}) {
+		c.CompileLimits = DefaultCompileLimits()
+	}
+	if c.WorkDirSize <= 0 {
+		c.WorkDirSize = 1 << 30
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	var err error
+	if c.Python, err = resolveExecutable(c.Python); err != nil {
+		return fmt.Errorf("python interpreter: %w", err)
+	}
+	return nil
+}
+
+func resolveExecutable(p string) (string, error) {
+	full, err := exec.LookPath(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(full)
+}
+
+// Pool runs programs in a fixed set of isolated slots.
+type Pool struct {
+	cfg      Config
+	iso      Isolation
+	mode     isoMode
+	cgroups  *cgroupTree
+	specs    []*slotSpec
+	idle     chan *slot
+	compiler *compiler
+	log      *slog.Logger
+
+	closed  atomic.Bool
+	closeMu sync.Mutex
+	wg      sync.WaitGroup // slot replacements in flight
+	stats   poolStats
+}
+
+type poolStats struct {
+	runs, replaced atomic.Int64
+}
+
+// NewPool starts cfg.Slots slots. It fails, saying why, when programs
+// cannot be isolated and cfg.UnsafeNoIsolation is not set.
+func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
+	p := &Pool{cfg: cfg, log: cfg.Logger, idle: make(chan *slot, cfg.Slots)}
+	probe := Probe()
+	switch {
+	case cfg.UnsafeNoIsolation:
+		p.mode = isoNone
+	case probe.Mode == string(isoRoot) || probe.Mode == string(isoUserNS):
+		p.mode = isoMode(probe.Mode)
+	default:
+		return nil, fmt.Errorf("cannot isolate untrusted programs: %s; run as root, enable unprivileged user namespaces, or pass --unsafe-no-isolation to run them without isolation (dangerous)", strings.Join(probe.Problems, "; "))
+	}
+	var cgErr error
+	p.cgroups, cgErr = newCgroupTree(fmt.Sprintf("rlef-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6))
+	filter, err := seccompFilter()
+	if err != nil {
+		return nil, err
+	}
+	p.iso = Isolation{Mode: string(p.mode), Seccomp: true, NoNewPrivs: true}
+	if p.cgroups != nil {
+		p.iso.Cgroup = p.cgroups.version
+	} else {
+		p.iso.Cgroup = "none"
+		p.iso.Notes = append(p.iso.Notes, "no cgroups ("+cgErr.Error()+"): memory and process limits fall back to rlimits, and the memory verdict to peak RSS")
+	}
+	if p.mode != isoNone {
+		p.iso.Namespaces = []string{"user", "mount", "pid", "net", "ipc", "uts"}
+		p.iso.ReadOnlyRoot = true
+	} else {
+		p.iso.Notes = append(p.iso.Notes, "NO ISOLATION: programs see the host file system and network (--unsafe-no-isolation)")
+	}
+	if err := os.MkdirAll(cfg.CacheDir, 0o755); err != nil {
+		return nil, fmt.Errorf("cache dir: %w", err)
+	}
+	p.compiler, err = newCompiler(p, cfg)
+	if err != nil {
+		return nil, err
+	}
+	binds, err := systemBinds(cfg.Python, append(append([]string{}, cfg.ReadOnly...), p.compiler.readOnlyPaths()...))
+	if err != nil {
+		return nil, err
+	}
+	binds = append(binds, p.compiler.binds()...)
+	for i := 0; i < cfg.Slots; i++ {
+		p.specs = append(p.specs, &slotSpec{
+			index: i, mode: p.mode, python: cfg.Python, preload: cfg.Preload,
+			binds: binds, etc: sandboxEtc(), seccomp: filter,
+			workSize: cfg.WorkDirSize, tmpSize: cfg.WorkDirSize, inodes: 65536,
+			cgroups: p.cgroups, log: p.log,
+		})
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	slots := make([]*slot, cfg.Slots)
+	for i, spec := range p.specs {
+		g.Go(func() error {
+			s, err := startSlot(gctx, spec)
+			slots[i] = s
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		for _, s := range slots {
+			if s != nil {
+				s.destroy()
+			}
+		}
+		if p.cgroups != nil {
+			p.cgroups.remove()
+		}
+		if p.mode != isoNone {
+			return nil, fmt.Errorf("cannot start isolated sandbox (%s mode): %w; pass --unsafe-no-isolation to run without isolation (dangerous)", p.mode, err)
+		}
+		return nil, err
+	}
+	for _, s := range slots {
+		p.idle <- s
+	}
+	return p, nil
+}
+
+// Isolation reports how this pool isolates programs.
+func (p *Pool) Isolation() Isolation { return p.iso }
+
+// Slots returns the number of programs that can run at once.
+func (p *Pool) Slots() int { return p.cfg.Slots }
+
+// MaxLimits returns the largest limits a request may ask for.
+func (p *Pool) MaxLimits() Limits { return p.cfg.Max }
+
+// Close stops every slot. Runs in progress are killed.
+func (p *Pool) Close() error {
+	p.closeMu.Lock()
+	defer p.closeMu.Unlock()
+	if p.closed.Swap(true) {
+		return nil
+	}
+	p.wg.Wait()
+	for i := 0; i < p.cfg.Slots; i++ {
+		s := <-p.idle
+		s.sendCtrl("shutdown")
+		s.destroy()
+	}
+	p.compiler.close()
+	if p.cgroups != nil {
+		p.cgroups.remove()
+	}
+	return nil
+}
+
+// Compile prepares source code for running. For C++ it compiles (or takes
+// the cached result); a compilation failure is reported in
+// Program.Compile with status compile_error, not as an error.
+func (p *Pool) Compile(ctx context.Context, lang Language, source string) (*Program, error) {
+	if p.closed.Load() {
+		return nil, ErrClosed
+	}
+	if source == "" {
+		return nil, fmt.Errorf("%w: empty program", ErrInvalid)
+	}
+	switch lang {
+	case Python:
+		return &Program{Language: Python, source: source}, nil
+	case CPP:
+		return p.compiler.compile(ctx, source)
+	}
+	return nil, fmt.Errorf("%w: unknown language %q (supported: python, cpp)", ErrInvalid, lang)
+}
+
+// Exec compiles (if needed) and runs a program once. A compile failure is
+// a Result with status compile_error.
+func (p *Pool) Exec(ctx context.Context, lang Language, source string, in Input) (*Result, error) {
+	prog, err := p.Compile(ctx, lang, source)
+	if err != nil {
+		return nil, err
+	}
+	defer prog.Close()
+	if !prog.OK() {
+		r := *prog.Compile
+		return &r, nil
+	}
+	return p.Run(ctx, prog, in)
+}
+
+// Run runs a prepared program once. The error is non-nil only when there
+// is no outcome to report: an invalid request, cancellation, or a sandbox
+// failure (see IsInfra); everything the program did is in the Result.
+func (p *Pool) Run(ctx context.Context, prog *Program, in Input) (*Result, error) {
+	if p.closed.Load() {
+		return nil, ErrClosed
+	}
+	if !prog.OK() {
+		return nil, fmt.Errorf("%w: program did not compile", ErrInvalid)
+	}
+	if prog.Language == CPP && prog.exe == nil {
+		return nil, fmt.Errorf("%w: program is closed", ErrInvalid)
+	}
+	if err := in.Limits.Validate(p.cfg.Max); err != nil {
+		return nil, err
+	}
+	if err := validateFiles(in); err != nil {
+		return nil, err
+	}
+	return p.runJob(ctx, func(s *slot) *job {
+		j := &job{stdin: in.Stdin, limits: in.Limits, files: map[string][]byte{}}
+		for name, data := range in.Files {
+			j.files[s.sandboxPath(name)] = data
+		}
+		for _, name := range in.Collect {
+			j.collect = append(j.collect, s.sandboxPath(name))
+		}
+		switch prog.Language {
+		case Python:
+			main := path.Join(s.workDir, "main.py")
+			j.kind, j.argv = "python", append([]string{main}, in.Args...)
+			j.files[main] = []byte(prog.source)
+		case CPP:
+			j.kind, j.exe, j.env = "exec", prog.exe, programEnv(s.workDir, s.tmpDir)
+			j.argv = append([]string{path.Join(s.workDir, "main")}, in.Args...)
+		}
+		return j
+	}, in.Collect)
+}
+
+// runJob runs a job on an idle slot and classifies the outcome.
+func (p *Pool) runJob(ctx context.Context, build func(*slot) *job, collectNames []string) (*Result, error) {
+	var s *slot
+	select {
+	case s = <-p.idle:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	j := build(s)
+	out, err := s.run(ctx, j)
+	if err != nil || !s.alive() {
+		p.replace(s)
+		if err == nil {
+			err = s.err()
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &InfraError{Err: err}
+	}
+	p.idle <- s
+	p.stats.runs.Add(1)
+	r, err := classify(out, j.limits)
+	if err != nil {
+		return nil, &InfraError{Err: err}
+	}
+	if collectNames != nil {
+		// Report collected files under the names the caller used.
+		named := make(map[string][]byte, len(r.Files))
+		for _, name := range collectNames {
+			if data, ok := r.Files[s.sandboxPath(name)]; ok {
+				named[name] = data
+			}
+		}
+		r.Files = named
+	}
+	return r, nil
+}
+
+// replace discards a broken slot and starts a new one in the background.
+func (p *Pool) replace(s *slot) {
+	p.stats.replaced.Add(1)
+	p.log.Warn("sandbox slot replaced", "slot", s.spec.index, "runs", s.runs, "err", s.err())
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		s.destroy()
+		for attempt := 0; ; attempt++ {
+			ns, err := startSlot(context.Background(), s.spec)
+			if err == nil {
+				p.idle <- ns
+				return
+			}
+			p.log.Error("sandbox slot restart failed", "slot", s.spec.index, "attempt", attempt, "err", err)
+			if attempt >= 5 {
+				// Keep the pool size: a slot that cannot start would
+				// otherwise shrink the pool forever. Give the failure
+				// back through a dead slot that fails every run.
+				dead := &slot{spec: s.spec, dead: make(chan struct{}), events: make(chan zygoteEvent)}
+				dead.markDead(err)
+				p.idle <- dead
+				return
+			}
+			time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+		}
+	}()
+}
+
+// InfraError is a sandbox failure: no verdict about the program exists.
+type InfraError struct{ Err error }
+
+func (e *InfraError) Error() string { return "sandbox error: " + e.Err.Error() }
+func (e *InfraError) Unwrap() error { return e.Err }
+
+// IsInfra reports whether err is a sandbox (infrastructure) failure.
+func IsInfra(err error) bool {
+	var ie *InfraError
+	return errors.As(err, &ie)
+}
+
+// sandboxPath maps a user-supplied file name to the path inside the
+// sandbox (relative names live in the work directory).
+func (s *slot) sandboxPath(name string) string {
+	clean := path.Clean(name)
+	switch {
+	case clean == sandboxWork || strings.HasPrefix(clean, sandboxWork+"/"):
+		return s.workDir + strings.TrimPrefix(clean, sandboxWork)
+	case clean == sandboxTmp || strings.HasPrefix(clean, sandboxTmp+"/"):
+		return s.tmpDir + strings.TrimPrefix(clean, sandboxTmp)
+	}
+	return path.Join(s.workDir, clean)
+}
+
+// validateFiles refuses names that would leave the work directories.
+func validateFiles(in Input) error {
+	check := func(name string) error {
+		if name == "" || strings.ContainsRune(name, 0) || len(name) > 1024 {
+			return fmt.Errorf("%w: bad file name %q", ErrInvalid, name)
+		}
+		clean := path.Clean(name)
+		if path.IsAbs(clean) {
+			if !strings.HasPrefix(clean, sandboxWork+"/") && !strings.HasPrefix(clean, sandboxTmp+"/") {
+				return fmt.Errorf("%w: file %q is outside %s and %s", ErrInvalid, name, sandboxWork, sandboxTmp)
+			}
+			return nil
+		}
+		if clean == "." || clean == ".." || strings.HasPrefix(clean, "../") {
+			return fmt.Errorf("%w: file %q leaves the work directory", ErrInvalid, name)
+		}
+		return nil
+	}
+	for name := range in.Files {
+		if err := check(name); err != nil {
+			return err
+		}
+		if clean := path.Clean(name); clean == "main.py" || clean == sandboxWork+"/main.py" {
+			return fmt.Errorf("%w: file name %q is reserved for the program", ErrInvalid, name)
+		}
+	}
+	for _, name := range in.Collect {
+		if err := check(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// programEnv is the environment every program starts with.
+func programEnv(work, tmp string) map[string]string {
+	return map[string]string{
+		"PATH":                    "/usr/local/bin:/usr/bin:/bin",
+		"LANG":                    "C.UTF-8",
+		"HOME":                    work,
+		"TMPDIR":                  tmp,
+		"PYTHONHASHSEED":          "0",
+		"PYTHONDONTWRITEBYTECODE": "1",
+		"OPENBLAS_NUM_THREADS":    "1",
+		"OMP_NUM_THREADS":         "1",
+	}
+}
+
+// systemBinds lists the host paths slots see read-only: the system
+// directories, the interpreter's prefix when it lives elsewhere, and
+// extra paths.
+func systemBinds(python string, extra []string) ([]bindMount, error) {
+	var binds []bindMount
+	for _, p := range []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache", "/etc/alternatives"} {
+		if _, err := os.Lstat(p); err == nil {
+			binds = append(binds, bindMount{Src: p, Dst: p})
+		}
+	}
+	// A python outside /usr (pyenv, conda) needs its own prefix.
+	real, err := filepath.EvalSymlinks(python)
+	if err != nil {
+		return nil, fmt.Errorf("python interpreter: %w", err)
+	}
+	prefix := filepath.Dir(filepath.Dir(real))
+	covered := func(p string) bool {
+		for _, b := range binds {
+			if p == b.Src || strings.HasPrefix(p, b.Src+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, p := range append([]string{prefix}, extra...) {
+		if p == "" || covered(p) {
+			continue
+		}
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("read-only path %s: %w", p, err)
+		}
+		binds = append(binds, bindMount{Src: p, Dst: p, Follow: true})
+	}
+	return binds, nil
+}
+
+// sandboxEtc is the synthetic /etc: no host content leaks into slots.
+func sandboxEtc() map[string]string {
+	return map[string]string{
+		"/etc/passwd":   "root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:1000:1000:sandbox:/w:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+		"/etc/group":    "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n",
+		"/etc/hosts":    "127.0.0.1\tlocalhost\n::1\tlocalhost\n",
+		"/etc/hostname": "rlef\n",
+	}
+}
