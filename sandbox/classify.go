@@ -44,9 +44,10 @@ func classify(out *outcome, lim Limits) (*Result, error) {
 	}
 	sig := ws.Signaled()
 	memHit := out.oomKilled || ev.MemoryError
-	if !out.haveCgroup && !memHit && (sig || r.ExitCode != 0) && out.memPeak >= lim.Memory {
-		// No cgroup: the address-space rlimit or the kernel stopped the
-		// program after it used the whole memory budget.
+	if !out.haveCgroup && out.memPeak > lim.Memory {
+		// No cgroup: the address-space rlimit (set with headroom for the
+		// interpreter's mappings) is only a backstop, so the verdict
+		// compares peak RSS with the limit.
 		memHit = true
 	}
 	switch {

@@ -62,6 +62,8 @@ type Config struct {
 	UnsafeNoIsolation bool
 	// Logger receives diagnostics (default slog.Default()).
 	Logger *slog.Logger
+
+	probe func() Isolation // tests replace the host probe
 }
 
 // DefaultMaxLimits are the largest limits a request may ask for.
@@ -148,6 +150,9 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 	}
 	p := &Pool{cfg: cfg, log: cfg.Logger, idle: make(chan *slot, cfg.Slots)}
 	probe := Probe()
+	if cfg.probe != nil {
+		probe = cfg.probe()
+	}
 	switch {
 	case cfg.UnsafeNoIsolation:
 		p.mode = isoNone

@@ -41,6 +41,9 @@ const (
 	// one uid exists, so programs stay uid 0 of the namespace but hold no
 	// capabilities.
 	slotUIDBase = 2_000_000_000
+	// nobodyUID runs programs in --unsafe-no-isolation mode when rlef is
+	// root.
+	nobodyUID = 65534
 )
 
 // bindMount is a host path visible read-only (unless RW) inside slots.
@@ -105,6 +108,8 @@ type zygoteEvent struct {
 	MaxRSSKB    int64    `json:"maxrss_kb"`
 	MinFlt      int64    `json:"minflt"`
 	PreMinFlt   int64    `json:"pre_minflt"`
+	ZygoteFlt   int64    `json:"zygote_minflt"`
+	Marks       [][2]any `json:"marks"`
 	Killed      bool     `json:"killed"`
 	Collected   []string `json:"collected"`
 	PreCPU      float64  `json:"pre_cpu"`
@@ -254,6 +259,15 @@ func startSlot(ctx context.Context, spec *slotSpec) (_ *slot, err error) {
 				return nil, err
 			}
 		}
+		if os.Geteuid() == 0 {
+			// Without isolation, still never run programs as host root.
+			cfg.RunUID, cfg.RunGID = nobodyUID, nobodyUID
+			for _, d := range []string{s.dir, s.workDir, s.tmpDir} {
+				if err := os.Chown(d, nobodyUID, nobodyUID); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
 	cfg.WorkDir, cfg.TmpDir = s.workDir, s.tmpDir
 	cfgJSON, err := json.Marshal(cfg)
@@ -317,12 +331,12 @@ func (s *slot) readEvents() {
 			s.markDead(fmt.Errorf("slot %d: %w: %s", s.spec.index, err, s.output.String()))
 			return
 		}
-		var ev zygoteEvent
-		if err := json.Unmarshal(buf[:n], &ev); err != nil {
-			s.markDead(fmt.Errorf("slot %d: bad control message: %w", s.spec.index, err))
+		ev, err := decodeEvent(buf[:n], oob[:oobn])
+		if err != nil {
+			ev.closeFiles()
+			s.markDead(fmt.Errorf("slot %d: %w", s.spec.index, err))
 			return
 		}
-		ev.fds = parseRights(oob[:oobn])
 		if ev.Ev == "fatal" {
 			ev.closeFiles()
 			s.markDead(fmt.Errorf("slot %d: zygote failed: %s", s.spec.index, ev.Error))
@@ -335,6 +349,24 @@ func (s *slot) readEvents() {
 			return
 		}
 	}
+}
+
+// decodeEvent parses one control message and the descriptors sent with it.
+func decodeEvent(msg, oob []byte) (zygoteEvent, error) {
+	var ev zygoteEvent
+	ev.fds = parseRights(oob)
+	if err := json.Unmarshal(msg, &ev); err != nil {
+		return ev, fmt.Errorf("bad control message: %w", err)
+	}
+	switch ev.Ev {
+	case "ready", "exit", "fatal":
+	default:
+		return ev, fmt.Errorf("unknown control message %q", ev.Ev)
+	}
+	if len(ev.Collected) > len(ev.fds) {
+		return ev, fmt.Errorf("control message names %d collected files but carries %d descriptors", len(ev.Collected), len(ev.fds))
+	}
+	return ev, nil
 }
 
 func parseRights(oob []byte) []*os.File {

@@ -166,6 +166,8 @@ var ErrClosed = errors.New("sandbox pool closed")
 // FormatBytes prints a byte count the way limits are written (256MiB).
 func FormatBytes(n int64) string {
 	switch {
+	case n >= 1<<40 && n%(1<<40) == 0:
+		return fmt.Sprintf("%dTiB", n>>40)
 	case n >= 1<<30 && n%(1<<30) == 0:
 		return fmt.Sprintf("%dGiB", n>>30)
 	case n >= 1<<20 && n%(1<<20) == 0:

@@ -4,12 +4,14 @@
 # mount, PID, network, IPC and UTS namespaces (and a user namespace when not
 # root), it first builds the slot's file system view (read-only system
 # directories, private tmpfs /w and /tmp, minimal /dev and /etc) and pivots
-# into it. It then imports commonly used modules once and, for every run,
-# forks a "spare" child ahead of time. The spare joins the run's memory
-# cgroup, takes fresh stdio, drops every
-# privilege and installs the seccomp filter, and only then waits for the
-# request: the run's critical path is reduced to setting limits, writing
-# files and starting the program.
+# into it. Then it drops every privilege for good (the programs' uid, no
+# capabilities, no_new_privs, the seccomp filter), imports commonly used
+# modules once and, for every run, forks a "spare" child ahead of time. The
+# spare joins the run's memory cgroup, takes fresh stdio and warms the code
+# paths of a run, and only then waits for the request: the run's critical
+# path is reduced to setting limits, writing files and starting the
+# program. After each run the zygote, PID 1 of the slot, kills and reaps
+# everything the run left behind.
 #
 # Wire protocol (both sockets are SOCK_SEQPACKET, one JSON object per
 # message, file descriptors passed with SCM_RIGHTS):
@@ -54,8 +56,12 @@ TRACE_FD = os.dup(2) if CFG.get("trace") else -1
 
 PR_SET_DUMPABLE = 4
 PR_SET_SECCOMP = 22
-PR_CAPBSET_DROP = 24
+PR_SET_SECUREBITS = 28
 PR_SET_NO_NEW_PRIVS = 38
+# SECBIT_NOROOT, SECBIT_NO_SETUID_FIXUP and SECBIT_KEEP_CAPS_LOCKED...
+# with their _LOCKED bits: uid 0 gains no capabilities at exec (userns
+# mode, where programs stay uid 0 of the namespace), for good.
+SECUREBITS_NOROOT = 0x01 | 0x02 | 0x04 | 0x08 | 0x20
 SECCOMP_MODE_FILTER = 2
 SYS_CAPSET = 126  # x86_64
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -193,7 +199,7 @@ def recv_fds(sock, bufsize, maxfds, flags=0):
     return msg, fds
 
 
-def clean_dir(path, uid, gid, mode):
+def clean_dir(path, mode):
     """Empty a per-run directory; True when it is empty afterwards."""
     ok = True
     try:
@@ -210,8 +216,6 @@ def clean_dir(path, uid, gid, mode):
             ok = False
     try:
         os.chmod(path, mode)
-        if uid >= 0:
-            os.chown(path, uid, gid)
     except OSError:
         ok = False
     return ok
@@ -289,9 +293,13 @@ def zygote():
         setup_root(CFG["root_setup"])
     ctrl = socket.socket(fileno=CTRL_FD)
     req = socket.socket(fileno=REQ_FD)
+    # From here on the zygote needs no privilege: it runs as the programs'
+    # uid with no capabilities, no_new_privs and the seccomp filter, which
+    # every spare inherits. It stays out of the programs' reach because it
+    # is PID 1 of the slot (signals without a handler are ignored), not
+    # dumpable (no /proc/1/mem, no ptrace) and holds no descriptor they get.
+    drop_privileges()
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    # As PID 1 the zygote ignores every signal it has no handler for when
-    # it comes from inside the slot; drop Python's SIGINT handler too.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in CFG.get("preload", []):
         try:
@@ -302,9 +310,12 @@ def zygote():
     gc.collect()
     gc.freeze()  # keep the collector from touching (and copying) inherited objects
     send(ctrl, {"ev": "ready", "pid": os.getpid(), "python": sys.version.split()[0]})
+    sys.stdout.flush()
+    sys.stderr.flush()
     while True:
+        flt0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         # The per-run directories are empty before every spare.
-        if not (clean_dir(WORK, RUN_UID, RUN_GID, 0o755) & clean_dir(TMP, RUN_UID, RUN_GID, 0o1777)):
+        if not (clean_dir(WORK, 0o755) & clean_dir(TMP, 0o1777)):
             send(ctrl, {"ev": "fatal", "error": "cannot empty the work directories"})
             os._exit(3)
         status_r, status_w = os.pipe()
@@ -314,8 +325,12 @@ def zygote():
             os.close(status_r)
             try:
                 spare(status_w, ctrl, req)
-            finally:
-                os._exit(126)
+            except BaseException as e:  # a bug here, never the program's doing
+                try:
+                    status(status_w, {"setup_error": "spare: %s: %s" % (type(e).__name__, e)})
+                finally:
+                    os._exit(125)
+            os._exit(126)
         os.close(status_w)
         trace("forked spare", pid)
         wstatus, ru, killed, shutdown = wait_spare(ctrl, pid)
@@ -336,6 +351,7 @@ def zygote():
             "minflt": ru.ru_minflt,
             "killed": killed,
             "collected": names,
+            "zygote_minflt": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - flt0,
         }
         ev.update(info)
         try:
@@ -417,14 +433,24 @@ def wait_spare(ctrl, pid):
 # ---------------------------------------------------------------- spare
 
 
+MARKS = []
+
+
+def mark(name):
+    if TRACE_FD >= 0:
+        MARKS.append((name, resource.getrusage(resource.RUSAGE_SELF).ru_minflt))
+
+
 def spare(status_w, ctrl, req):
-    """Runs in the forked child. Everything that does not depend on the
-    request happens before it arrives: join the memory cgroup, take fresh
-    stdio, close every other descriptor, drop privileges, install the
-    seccomp filter. Then wait for the request."""
+    """Runs in the forked child, already unprivileged. Everything that does
+    not depend on the request happens before it arrives: join the memory
+    cgroup, take fresh stdio, close every other descriptor, warm up. Then
+    wait for the request."""
+    mark("forked")
     if MEMCG_FD >= 0:
         os.write(MEMCG_FD, b"0")  # join the run's memory cgroup
         os.close(MEMCG_FD)
+    mark("cgroup")
     ctrl.close()
     os.setsid()
     # Fresh open file descriptions, so offsets and flags never leak from the
@@ -443,12 +469,12 @@ def spare(status_w, ctrl, req):
                 pass
     os.closerange(max(keep) + 1, 1 << 20)
     os.set_inheritable(status_w, False)
+    mark("fds")
     try:
-        drop_privileges()
         os.chdir(WORK)
-        stdio = python_stdio()
         main = main_module()
         warm_up()
+        mark("warm")
     except BaseException as e:
         status(status_w, {"setup_error": "%s: %s" % (type(e).__name__, e)})
         os._exit(125)
@@ -467,7 +493,8 @@ def spare(status_w, ctrl, req):
     if r.get("payload_fd") is not None:
         pfd = fds[r["payload_fd"]]
         r = json.loads(os.pread(pfd, os.fstat(pfd).st_size, 0))
-    status(status_w, {"pre_cpu": pre_cpu, "pre_minflt": ru.ru_minflt, "collect": r.get("collect") or []})
+    mark("request")
+    status(status_w, {"pre_cpu": pre_cpu, "pre_minflt": ru.ru_minflt, "collect": r.get("collect") or [], "marks": MARKS})
     exe = fds[r["exe_fd"]] if r.get("exe_fd") is not None else None
     for fd in fds:
         if fd != exe:
@@ -481,7 +508,7 @@ def spare(status_w, ctrl, req):
         os._exit(125)
     if r["kind"] == "python":
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        run_python(r, status_w, stdio, main)
+        run_python(r, status_w, main)
     else:
         run_exec(r, exe, status_w)
 
@@ -530,12 +557,8 @@ def setlim(res, soft, hard):
 
 
 def drop_privileges():
-    for cap in range(0, 64):
-        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
-            if ctypes.get_errno() == errno.EINVAL:
-                break  # past the last capability this kernel knows
-            if DROP_CAPS:
-                raise OSError(ctypes.get_errno(), "PR_CAPBSET_DROP")
+    if DROP_CAPS:
+        check(libc.prctl(PR_SET_SECUREBITS, SECUREBITS_NOROOT, 0, 0, 0), "securebits")
     if RUN_UID >= 0:
         os.setgroups([])
         os.setresgid(RUN_GID, RUN_GID, RUN_GID)
@@ -578,17 +601,6 @@ def run_exec(r, exe, status_w):
         os._exit(127)
 
 
-def python_stdio():
-    """sys.stdin/stdout/stderr as `python3 file` creates them when they are
-    files (not terminals), under a UTF-8 locale."""
-    return (
-        io.TextIOWrapper(io.open(0, "rb", closefd=False), encoding="utf-8", errors="strict", newline="\n"),
-        io.TextIOWrapper(io.open(1, "wb", closefd=False), encoding="utf-8", errors="strict", newline="\n"),
-        io.TextIOWrapper(io.open(2, "wb", closefd=False), encoding="utf-8", errors="backslashreplace",
-                         newline="\n", line_buffering=True),
-    )
-
-
 def main_module():
     main = types.ModuleType("__main__")
     main.__builtins__ = builtins
@@ -596,14 +608,15 @@ def main_module():
     return main
 
 
-def run_python(r, status_w, stdio, main):
+def run_python(r, status_w, main):
     """Run a script with the semantics of `python3 path` (CPython's
     pymain_run_file and Py_FinalizeEx), in this already-initialised
     interpreter. The environment is already the program's: the supervisor
     starts the zygote with exactly it."""
     path = r["argv"][0]
-    sys.stdin, sys.stdout, sys.stderr = stdio
-    sys.__stdin__, sys.__stdout__, sys.__stderr__ = stdio
+    # sys.stdin/stdout/stderr are the zygote's own, created at interpreter
+    # start for non-terminal files under a UTF-8 locale exactly as for
+    # `python3 file`, never used, and now on the run's descriptors.
     sys.argv = list(r["argv"])
     sys.path.insert(0, os.path.dirname(path))  # the zygote runs with -P
     main.__file__ = path

@@ -31,6 +31,9 @@ func newRootCmd() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	// Subcommands; keep one constructor per file.
 	root.AddCommand(
+		newExecCmd(),
+		newBenchCmd(),
+		newDataCmd(),
 	// rlef:subcommands
 	)
 	return root

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rlef/rlef/internal/perf"
+	"github.com/rlef/rlef/sandbox"
+	"github.com/rlef/rlef/verdict"
+)
+
+func newBenchCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure rlef's performance against its baselines",
+	}
+	cmd.AddCommand(newBenchSandboxCmd())
+	return cmd
+}
+
+// Trivial stdin -> stdout programs, the same for the sandbox and the
+// unsandboxed baseline.
+const (
+	benchPython = "import sys\nprint(sys.stdin.readline().strip())\n"
+	benchCPP    = "#include <cstdio>\nint main(){ char b[64]; if (scanf(\"%63s\", b) == 1) puts(b); return 0; }\n"
+	benchInput  = "hello\n"
+)
+
+// benchRow is one measured configuration.
+type benchRow struct {
+	Workload string     `json:"workload"`
+	Mode     string     `json:"mode"` // "sandbox" or "unsandboxed"
+	Stats    perf.Stats `json:"stats"`
+}
+
+func newBenchSandboxCmd() *cobra.Command {
+	var (
+		sf       sandboxFlags
+		runs     int
+		asJSON   bool
+		cxxFlags = []string{"-std=c++17", "-O2", "-pipe"}
+	)
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Latency and throughput of trivial Python and C++ runs, sandboxed and unsandboxed",
+		Long: `Runs a trivial stdin->stdout program in Python and in C++ (compiled once),
+sequentially (latency: median, p99) and with one client per slot (throughput:
+runs/s), first in the sandbox with full isolation, then as a plain fork+exec of
+the same program on the host, in the same invocation.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			pool, err := sf.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer pool.Close()
+			dir, err := os.MkdirTemp("", "rlef-bench-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			rows, err := benchSandbox(ctx, pool, dir, runs, cxxFlags)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(map[string]any{"isolation": pool.Isolation(), "slots": pool.Slots(), "cpus": runtime.NumCPU(), "rows": rows})
+			}
+			printBenchRows(cmd.OutOrStdout(), pool, rows)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&runs, "runs", 300, "runs per configuration")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of a table")
+	sf.register(cmd.Flags(), 0)
+	return cmd
+}
+
+func benchSandbox(ctx context.Context, pool *sandbox.Pool, dir string, runs int, cxxFlags []string) ([]benchRow, error) {
+	lim := sandbox.DefaultLimits()
+	in := sandbox.Input{Stdin: []byte(benchInput), Limits: lim}
+	pyProg, err := pool.Compile(ctx, sandbox.Python, benchPython)
+	if err != nil {
+		return nil, err
+	}
+	cppProg, err := pool.Compile(ctx, sandbox.CPP, benchCPP)
+	if err != nil {
+		return nil, err
+	}
+	defer cppProg.Close()
+	if !cppProg.OK() {
+		return nil, fmt.Errorf("benchmark program did not compile: %s", cppProg.Compile.Stderr)
+	}
+	sandboxed := func(prog *sandbox.Program) func(context.Context) error {
+		return func(ctx context.Context) error {
+			r, err := pool.Run(ctx, prog, in)
+			if err != nil {
+				return err
+			}
+			if r.Status != verdict.OK || string(r.Stdout) != "hello\n" {
+				return fmt.Errorf("benchmark run: %s %q %s", r.Status, r.Stdout, r.Stderr)
+			}
+			return nil
+		}
+	}
+	pyFile := filepath.Join(dir, "main.py")
+	if err := os.WriteFile(pyFile, []byte(benchPython), 0o644); err != nil {
+		return nil, err
+	}
+	src, bin := filepath.Join(dir, "main.cpp"), filepath.Join(dir, "main")
+	if err := os.WriteFile(src, []byte(benchCPP), 0o644); err != nil {
+		return nil, err
+	}
+	if out, err := exec.CommandContext(ctx, "g++", append(cxxFlags, "-o", bin, src)...).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("compile baseline: %v: %s", err, out)
+	}
+	bare := func(name string, args ...string) func(context.Context) error {
+		return func(ctx context.Context) error {
+			c := exec.CommandContext(ctx, name, args...)
+			c.Stdin = bytes.NewReader([]byte(benchInput))
+			out, err := c.Output()
+			if err != nil || string(out) != "hello\n" {
+				return fmt.Errorf("baseline %s: %v %q", name, err, out)
+			}
+			return nil
+		}
+	}
+	configs := []struct {
+		workload, mode string
+		op             func(context.Context) error
+	}{
+		{"python", "sandbox", sandboxed(pyProg)},
+		{"python", "unsandboxed", bare("/usr/bin/python3", pyFile)},
+		{"cpp", "sandbox", sandboxed(cppProg)},
+		{"cpp", "unsandboxed", bare(bin)},
+	}
+	var rows []benchRow
+	for _, c := range configs {
+		// Warm caches and the zygotes' spares.
+		if _, err := perf.Run(ctx, 2*pool.Slots(), pool.Slots(), c.op); err != nil {
+			return nil, err
+		}
+		for _, conc := range []int{1, pool.Slots()} {
+			st, err := perf.Run(ctx, runs, conc, c.op)
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, benchRow{Workload: c.workload, Mode: c.mode, Stats: st})
+		}
+	}
+	return rows, nil
+}
+
+func printBenchRows(w io.Writer, pool *sandbox.Pool, rows []benchRow) {
+	fmt.Fprintf(w, "isolation: %s, cgroups %s, %d slots on %d CPUs\n\n", pool.Isolation().Mode, pool.Isolation().Cgroup, pool.Slots(), runtime.NumCPU())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "workload\tmode\tclients\truns\tmedian ms\tp99 ms\truns/s\t")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%.0f\t\n", r.Workload, r.Mode, r.Stats.Concurrency, r.Stats.N,
+			perf.Ms(r.Stats.Median), perf.Ms(r.Stats.P99), r.Stats.PerSecond)
+	}
+	tw.Flush()
+	// Overhead: sandbox minus unsandboxed median, sequential runs.
+	med := map[string]float64{}
+	for _, r := range rows {
+		if r.Stats.Concurrency == 1 {
+			med[r.Workload+"/"+r.Mode] = float64(r.Stats.Median) / 1e6
+		}
+	}
+	fmt.Fprintln(w)
+	for _, wl := range []string{"python", "cpp"} {
+		fmt.Fprintf(w, "%s: sandbox median %.2f ms vs unsandboxed %.2f ms: overhead %+.2f ms\n",
+			wl, med[wl+"/sandbox"], med[wl+"/unsandboxed"], med[wl+"/sandbox"]-med[wl+"/unsandboxed"])
+	}
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/spf13/pflag"
+
+	"github.com/rlef/rlef/sandbox"
+)
+
+// sandboxFlags are the options of every command that runs programs.
+type sandboxFlags struct {
+	slots    int
+	unsafe   bool
+	python   string
+	cxx      string
+	cacheDir string
+}
+
+func (f *sandboxFlags) register(fs *pflag.FlagSet, defaultSlots int) {
+	fs.IntVar(&f.slots, "slots", defaultSlots, "programs run at once, one CPU each (0 = number of CPUs)")
+	fs.BoolVar(&f.unsafe, "unsafe-no-isolation", false, "run programs without namespace isolation when isolation is unavailable (DANGEROUS for untrusted code)")
+	fs.StringVar(&f.python, "python", "/usr/bin/python3", "Python interpreter for programs")
+	fs.StringVar(&f.cxx, "cxx", "/usr/bin/g++", "C++ compiler")
+	fs.StringVar(&f.cacheDir, "cache-dir", "", "cache for compiled programs (default $XDG_CACHE_HOME/rlef)")
+}
+
+func (f *sandboxFlags) open(ctx context.Context) (*sandbox.Pool, error) {
+	return sandbox.NewPool(ctx, sandbox.Config{
+		Slots:             f.slots,
+		Python:            f.python,
+		CXX:               f.cxx,
+		CacheDir:          f.cacheDir,
+		UnsafeNoIsolation: f.unsafe,
+		Logger:            slog.Default(),
+	})
+}

@@ -1,0 +1,111 @@
+// Package perf measures latency percentiles and throughput for rlef's
+// benchmarks (`rlef bench ...` and `go test -bench`).
+package perf
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Stats summarises n timed operations.
+type Stats struct {
+	N           int           `json:"n"`
+	Concurrency int           `json:"concurrency"`
+	Median      time.Duration `json:"median_ns"`
+	P90         time.Duration `json:"p90_ns"`
+	P99         time.Duration `json:"p99_ns"`
+	Mean        time.Duration `json:"mean_ns"`
+	Wall        time.Duration `json:"wall_ns"`
+	// PerSecond is completed operations per second of wall time.
+	PerSecond float64 `json:"per_second"`
+}
+
+// Summarize computes Stats from latencies measured over wall time.
+func Summarize(lat []time.Duration, concurrency int, wall time.Duration) Stats {
+	s := Stats{N: len(lat), Concurrency: concurrency, Wall: wall}
+	if len(lat) == 0 {
+		return s
+	}
+	sorted := append([]time.Duration(nil), lat...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	var sum time.Duration
+	for _, d := range sorted {
+		sum += d
+	}
+	s.Median = Percentile(sorted, 50)
+	s.P90 = Percentile(sorted, 90)
+	s.P99 = Percentile(sorted, 99)
+	s.Mean = sum / time.Duration(len(sorted))
+	if wall > 0 {
+		s.PerSecond = float64(len(sorted)) / wall.Seconds()
+	}
+	return s
+}
+
+// Percentile returns the p-th percentile (nearest rank) of sorted values.
+func Percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted))*p/100+0.5) - 1
+	i = max(0, min(i, len(sorted)-1))
+	return sorted[i]
+}
+
+// Run calls op n times from concurrency goroutines and measures each call.
+// It stops at the first error.
+func Run(ctx context.Context, n, concurrency int, op func(context.Context) error) (Stats, error) {
+	if concurrency < 1 {
+		concurrency = 1
+	}
+	var (
+		mu       sync.Mutex
+		lat      = make([]time.Duration, 0, n)
+		firstErr error
+		next     = make(chan struct{}, n)
+		wg       sync.WaitGroup
+	)
+	for i := 0; i < n; i++ {
+		next <- struct{}{}
+	}
+	close(next)
+	start := time.Now()
+	for w := 0; w < concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range next {
+				if ctx.Err() != nil {
+					return
+				}
+				t := time.Now()
+				err := op(ctx)
+				d := time.Since(t)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				lat = append(lat, d)
+				stop := firstErr != nil
+				mu.Unlock()
+				if stop {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return Stats{}, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
+	return Summarize(lat, concurrency, time.Since(start)), nil
+}
+
+// Ms formats a duration in milliseconds with two decimals.
+func Ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
