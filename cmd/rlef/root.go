@@ -34,6 +34,7 @@ func newRootCmd() *cobra.Command {
 		newExecCmd(),
 		newBenchCmd(),
 		newDataCmd(),
+		newEvalCmd(),
 	// rlef:subcommands
 	)
 	return root
