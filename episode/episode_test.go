@@ -155,7 +155,9 @@ func (j *scriptJudge) Judge(ctx context.Context, p *dataset.Problem, sub judge.S
 	return &judge.Result{Suites: []judge.SuiteResult{{Name: suites[0].Name, Verdict: v, Tests: []judge.TestResult{tr}}}}, nil
 }
 
-func code(s string) Reply { return Reply{Text: "```python\n" + s + "\n```", Answer: "```python\n" + s + "\n```"} }
+func code(s string) Reply {
+	return Reply{Text: "```python\n" + s + "\n```", Answer: "```python\n" + s + "\n```"}
+}
 
 func TestSessionProtocol(t *testing.T) {
 	set := &dataset.Set{Name: "codecontests", PublicSuite: "public", PrivateSuite: "private"}

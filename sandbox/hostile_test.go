@@ -147,7 +147,7 @@ func hostileCases(t *testing.T, listenerPort int, secretDir string) []hostileCas
 				if bytes.Contains(r.Stdout, []byte("CONNECTED")) {
 					t.Errorf("network reachable: %s", r.Stdout)
 				}
-				fast(2 * time.Second)(t, r)
+				fast(2*time.Second)(t, r)
 			}},
 		{name: "18 SSRF to a host loopback service", lang: Python,
 			code: fmt.Sprintf("import socket\ns = socket.socket()\ns.settimeout(3)\ns.connect(('127.0.0.1', %d))\nprint('CONNECTED')\n", listenerPort),
@@ -230,7 +230,7 @@ print('bad', bad)
 			code: "print('ok')\n", want: v(verdict.OK), check: stdoutIs("ok")},
 		{name: "32b 100MB stdin read", lang: Python, stdin: bytes.Repeat([]byte("1234567\n"), 100<<20/8),
 			limits: func(l *Limits) { l.WallTime = 10 * time.Second; l.Memory = 1 << 30 },
-			code: "import sys\nprint(len(sys.stdin.buffer.read()))\n", want: v(verdict.OK), check: stdoutIs(strconv.Itoa(100 << 20))},
+			code:   "import sys\nprint(len(sys.stdin.buffer.read()))\n", want: v(verdict.OK), check: stdoutIs(strconv.Itoa(100 << 20))},
 		{name: "33 exit before asserts (reward hack, compat semantics)", lang: Python,
 			code: "import sys\nsys.exit(0)\nassert False\n", want: v(verdict.OK)},
 	}

@@ -11,9 +11,10 @@ import (
 // Isolation describes what isolation a host supports (Probe) or a pool
 // uses (Pool.Isolation).
 type Isolation struct {
-	// Mode is "root" (all namespaces, started as root, a distinct host uid
-	// range per slot), "userns" (all namespaces through an unprivileged
-	// user namespace), "none" (--unsafe-no-isolation) or "unavailable".
+	// Mode is "root" (mount, PID, network, IPC and UTS namespaces, started
+	// as root; programs run as an unprivileged host uid of their own),
+	// "userns" (the same plus a user namespace, for unprivileged users),
+	// "none" (--unsafe-no-isolation) or "unavailable".
 	Mode string `json:"mode"`
 	// Namespaces lists the namespaces each slot gets.
 	Namespaces []string `json:"namespaces,omitempty"`
@@ -56,7 +57,7 @@ func Probe() Isolation {
 		iso.Problems = append(iso.Problems, "user namespaces are disabled (user.max_user_namespaces = 0)")
 	}
 	if iso.Mode != "unavailable" {
-		iso.Namespaces = []string{"user", "mount", "pid", "net", "ipc", "uts"}
+		iso.Namespaces = namespacesFor(isoMode(iso.Mode))
 		iso.ReadOnlyRoot = true
 	}
 	mounts, err := readCgroupMounts()
@@ -72,6 +73,16 @@ func Probe() Isolation {
 		iso.Notes = append(iso.Notes, fmt.Sprintf("cgroup %s is mounted, but only root can create the sandbox's cgroups; without root, limits fall back to rlimits", iso.Cgroup))
 	}
 	return iso
+}
+
+// namespacesFor lists the namespaces each slot gets in a mode. As root no
+// user namespace is needed: the zygote drops to an unprivileged host uid.
+func namespacesFor(m isoMode) []string {
+	ns := []string{"mount", "pid", "net", "ipc", "uts"}
+	if m == isoUserNS {
+		ns = append([]string{"user"}, ns...)
+	}
+	return ns
 }
 
 // userNamespaceProblem explains why an unprivileged user cannot create

@@ -175,7 +175,7 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 		p.iso.Notes = append(p.iso.Notes, "no cgroups ("+cgErr.Error()+"): memory and process limits fall back to rlimits, and the memory verdict to peak RSS")
 	}
 	if p.mode != isoNone {
-		p.iso.Namespaces = []string{"user", "mount", "pid", "net", "ipc", "uts"}
+		p.iso.Namespaces = namespacesFor(p.mode)
 		p.iso.ReadOnlyRoot = true
 	} else {
 		p.iso.Notes = append(p.iso.Notes, "NO ISOLATION: programs see the host file system and network (--unsafe-no-isolation)")

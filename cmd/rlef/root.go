@@ -35,6 +35,7 @@ func newRootCmd() *cobra.Command {
 		newBenchCmd(),
 		newDataCmd(),
 		newEvalCmd(),
+		newSelfcheckCmd(),
 	// rlef:subcommands
 	)
 	return root
