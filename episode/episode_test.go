@@ -152,7 +152,11 @@ func (j *scriptJudge) Judge(ctx context.Context, p *dataset.Problem, sub judge.S
 		v = verdict.Accepted
 	}
 	tr := judge.TestResult{Verdict: v, Input: "in\n", Expected: "out\n", Actual: "bad\n"}
-	return &judge.Result{Suites: []judge.SuiteResult{{Name: suites[0].Name, Verdict: v, Tests: []judge.TestResult{tr}}}}, nil
+	passed := 0
+	if v == verdict.Accepted {
+		passed = 1
+	}
+	return &judge.Result{Suites: []judge.SuiteResult{{Name: suites[0].Name, Verdict: v, Passed: passed, Total: 1, Tests: []judge.TestResult{tr}}}}, nil
 }
 
 func code(s string) Reply {
@@ -243,6 +247,45 @@ func TestSessionFeedbackModes(t *testing.T) {
 	if !strings.Contains(j.calls[len(j.calls)-1], "print('wrong')") || !strings.Contains(turn.Feedback, "Your code failed") {
 		t.Errorf("random feedback: calls %v feedback %q", j.calls, turn.Feedback)
 	}
+}
+
+// A problem without hidden tests is decided by its public tests: an empty
+// private suite proves nothing.
+func TestNoPrivateTestsFallsBackToPublic(t *testing.T) {
+	set := &dataset.Set{Name: "codecontests"}
+	p := &dataset.Problem{ID: "p", Mode: dataset.ModeStdio, Public: []dataset.Test{{Input: "1", Output: "2"}}}
+	empty := judgeFunc(func(suites []judge.Suite, code string) judge.SuiteResult {
+		if suites[0].Kind == judge.Private {
+			return judge.SuiteResult{Name: "private", Verdict: verdict.Accepted, Total: 0}
+		}
+		if strings.Contains(code, "ok") {
+			return judge.SuiteResult{Name: "public", Verdict: verdict.Accepted, Passed: 1, Total: 1}
+		}
+		return judge.SuiteResult{Name: "public", Verdict: verdict.WrongAnswer, Total: 1, Tests: []judge.TestResult{{Verdict: verdict.WrongAnswer}}}
+	})
+	for _, c := range []struct {
+		replies []Reply
+		passed  bool
+	}{
+		{[]Reply{code("bad"), code("bad"), code("bad")}, false},
+		{[]Reply{code("bad"), code("ok")}, true},
+	} {
+		s := NewSession(&Env{Set: set, Judge: empty}, Config{}, p, 0, 1)
+		for _, r := range c.replies {
+			if _, err := s.Step(context.Background(), r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s.Episode().Passed != c.passed {
+			t.Errorf("%d turns: passed %v, want %v", len(c.replies), s.Episode().Passed, c.passed)
+		}
+	}
+}
+
+type judgeFunc func(suites []judge.Suite, code string) judge.SuiteResult
+
+func (f judgeFunc) Judge(ctx context.Context, p *dataset.Problem, sub judge.Submission, suites ...judge.Suite) (*judge.Result, error) {
+	return &judge.Result{Suites: []judge.SuiteResult{f(suites, sub.Code)}}, nil
 }
 
 func TestTurnSeedStable(t *testing.T) {
