@@ -130,6 +130,7 @@ type Pool struct {
 	specs    []*slotSpec
 	idle     chan *slot
 	compiler *compiler
+	shim     *os.File
 	log      *slog.Logger
 
 	closed  atomic.Bool
@@ -192,12 +193,17 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 		return nil, err
 	}
 	binds = append(binds, p.compiler.binds()...)
+	if p.compiler.cxx != "" {
+		if p.shim, err = buildShim(ctx, p.compiler.cxx, p.compiler.version, cfg.CacheDir); err != nil {
+			p.log.Warn("no exec shim; native programs start from a forked interpreter", "err", err)
+		}
+	}
 	for i := 0; i < cfg.Slots; i++ {
 		p.specs = append(p.specs, &slotSpec{
 			index: i, mode: p.mode, python: cfg.Python, preload: cfg.Preload,
 			binds: binds, etc: sandboxEtc(), seccomp: filter,
 			workSize: cfg.WorkDirSize, tmpSize: cfg.WorkDirSize, inodes: 65536,
-			cgroups: p.cgroups, log: p.log,
+			cgroups: p.cgroups, shim: p.shim, log: p.log,
 		})
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -252,6 +258,9 @@ func (p *Pool) Close() error {
 		s.destroy()
 	}
 	p.compiler.close()
+	if p.shim != nil {
+		p.shim.Close()
+	}
 	if p.cgroups != nil {
 		p.cgroups.remove()
 	}

@@ -67,13 +67,14 @@ type slotSpec struct {
 	tmpSize  int64
 	inodes   int
 	cgroups  *cgroupTree // nil: rlimit fallback
+	shim     *os.File    // exec shim (sealed memfd); nil: native programs start from a forked interpreter
 	log      *slog.Logger
 }
 
 // zygoteConfig is passed to zygote.py in RLEF_ZYGOTE.
 type zygoteConfig struct {
 	CtrlFD         int            `json:"ctrl_fd"`
-	ReqFD          int            `json:"req_fd"`
+	ShimFD         int            `json:"shim_fd"`
 	StdioFDs       [3]int         `json:"stdio_fds"`
 	MemcgFD        int            `json:"memcg_fd"`
 	JoinFDs        []int          `json:"join_fds,omitempty"`
@@ -102,6 +103,7 @@ type rootSetupSpec struct {
 // zygoteEvent is a message from the zygote on the control socket.
 type zygoteEvent struct {
 	Ev          string   `json:"ev"`
+	ID          int      `json:"id"`
 	Wstatus     int      `json:"wstatus"`
 	Utime       float64  `json:"utime"`
 	Stime       float64  `json:"stime"`
@@ -134,7 +136,6 @@ type slot struct {
 	spec    *slotSpec
 	cmd     *exec.Cmd
 	ctrl    *net.UnixConn
-	req     *net.UnixConn
 	stdin   *os.File
 	stdout  *os.File
 	stderr  *os.File
@@ -191,15 +192,11 @@ func startSlot(ctx context.Context, spec *slotSpec) (_ *slot, err error) {
 			s.destroy()
 		}
 	}()
-	var childCtrl, childReq *os.File
+	var childCtrl *os.File
 	if s.ctrl, childCtrl, err = socketPair("ctrl"); err != nil {
 		return nil, err
 	}
 	childFiles = append(childFiles, childCtrl)
-	if s.req, childReq, err = socketPair("req"); err != nil {
-		return nil, err
-	}
-	childFiles = append(childFiles, childReq)
 	for _, m := range []struct {
 		f    **os.File
 		name string
@@ -217,13 +214,17 @@ func startSlot(ctx context.Context, spec *slotSpec) (_ *slot, err error) {
 		return nil, err
 	}
 	cfg := zygoteConfig{
-		CtrlFD: 3, ReqFD: 4, StdioFDs: [3]int{5, 6, 7}, MemcgFD: -1,
+		CtrlFD: 3, StdioFDs: [3]int{4, 5, 6}, MemcgFD: -1, ShimFD: -1,
 		RunUID: -1, RunGID: -1,
 		Seccomp: fmt.Sprintf("%x", spec.seccomp),
 		Preload: spec.preload,
 		Trace:   os.Getenv("RLEF_SANDBOX_TRACE") == "1",
 	}
-	files := []*os.File{childCtrl, childReq, s.stdin, s.stdout, s.stderr}
+	files := []*os.File{childCtrl, s.stdin, s.stdout, s.stderr}
+	if spec.shim != nil {
+		files = append(files, spec.shim)
+		cfg.ShimFD = 2 + len(files)
+	}
 	if s.cg != nil {
 		files = append(files, s.cg.joinRun)
 		cfg.MemcgFD = 2 + len(files)
@@ -427,10 +428,8 @@ func (s *slot) destroy() {
 		case <-time.After(5 * time.Second):
 		}
 	}
-	for _, c := range []*net.UnixConn{s.ctrl, s.req} {
-		if c != nil {
-			c.Close()
-		}
+	if s.ctrl != nil {
+		s.ctrl.Close()
 	}
 	for _, f := range []*os.File{s.stdin, s.stdout, s.stderr} {
 		if f != nil {
@@ -468,6 +467,7 @@ type jobLimits struct {
 
 type runRequest struct {
 	Op      string            `json:"op"`
+	ID      int               `json:"id"`
 	Kind    string            `json:"kind"`
 	Argv    []string          `json:"argv"`
 	Env     map[string]string `json:"env"`
@@ -520,7 +520,7 @@ func (s *slot) run(ctx context.Context, j *job) (*outcome, error) {
 	}
 	defer cleanup()
 	start := time.Now()
-	if _, _, err := s.req.WriteMsgUnix(msg, unix.UnixRights(fds...), nil); err != nil {
+	if _, _, err := s.ctrl.WriteMsgUnix(msg, unix.UnixRights(fds...), nil); err != nil {
 		return nil, fmt.Errorf("slot %d: send request: %w", s.spec.index, err)
 	}
 	timer := time.NewTimer(j.limits.WallTime)
@@ -531,9 +531,9 @@ func (s *slot) run(ctx context.Context, j *job) (*outcome, error) {
 		select {
 		case ev := <-s.events:
 			out.wall = time.Since(start)
-			if ev.Ev != "exit" {
+			if ev.Ev != "exit" || ev.ID != s.runs {
 				ev.closeFiles()
-				return nil, fmt.Errorf("slot %d: unexpected event %q", s.spec.index, ev.Ev)
+				return nil, fmt.Errorf("slot %d: unexpected event %q for run %d (expected run %d)", s.spec.index, ev.Ev, ev.ID, s.runs)
 			}
 			out.ev = ev
 			return &out, s.finish(j, &out)
@@ -588,7 +588,7 @@ func (s *slot) encode(j *job) (msg []byte, fds []int, cleanup func(), err error)
 	cleanup = func() {}
 	lim := j.limits
 	r := runRequest{
-		Op: "run", Kind: j.kind, Argv: j.argv, Env: j.env, Collect: j.collect,
+		Op: "run", ID: s.runs, Kind: j.kind, Argv: j.argv, Env: j.env, Collect: j.collect,
 		Limits: jobLimits{
 			CPUSeconds: int64((lim.cpu()+time.Second-1)/time.Second) + 1,
 			FSize:      lim.Output,
@@ -627,7 +627,7 @@ func (s *slot) encode(j *job) (msg []byte, fds []int, cleanup func(), err error)
 		}
 		idx := len(fds)
 		fds = append(fds, int(payload.Fd()))
-		msg = []byte(fmt.Sprintf(`{"op":"run","payload_fd":%d}`, idx))
+		msg = []byte(fmt.Sprintf(`{"op":"run","id":%d,"payload_fd":%d}`, s.runs, idx))
 		cleanup = func() { payload.Close() }
 	}
 	return msg, fds, cleanup, nil

@@ -13,12 +13,14 @@
 # program. After each run the zygote, PID 1 of the slot, kills and reaps
 # everything the run left behind.
 #
-# Wire protocol (both sockets are SOCK_SEQPACKET, one JSON object per
-# message, file descriptors passed with SCM_RIGHTS):
-#   ctrl socket (zygote <-> supervisor)
-#     zygote -> {"ev":"ready"} once, then {"ev":"exit", ...} per spare
-#     supervisor -> {"op":"kill"} | {"op":"shutdown"}
-#   req socket (supervisor -> spare): {"op":"run", ...} plus descriptors.
+# Native programs (compiled C++, the compiler) do not need a forked
+# interpreter: the zygote starts them with posix_spawn (a vfork) through a
+# tiny exec shim that joins the cgroup, sets hard limits and execs them.
+#
+# Wire protocol (SOCK_SEQPACKET, one JSON object per message, descriptors
+# passed with SCM_RIGHTS) on the control socket:
+#   supervisor -> {"op":"run", ...} | {"op":"kill"} | {"op":"shutdown"}
+#   zygote -> {"ev":"ready"} once, then {"ev":"exit", ...} per run
 # The zygote never runs untrusted code itself.
 
 import atexit
@@ -40,7 +42,7 @@ import types
 CFG = json.loads(os.environ.pop("RLEF_ZYGOTE"))
 
 CTRL_FD = CFG["ctrl_fd"]
-REQ_FD = CFG["req_fd"]
+SHIM_FD = CFG.get("shim_fd", -1)
 STDIN_FD, STDOUT_FD, STDERR_FD = CFG["stdio_fds"]
 MEMCG_FD = CFG.get("memcg_fd", -1)
 WORK = CFG["work_dir"]
@@ -231,17 +233,6 @@ def remove_tree(path):
     os.rmdir(path)
 
 
-def drain(sock):
-    """Discard requests a dead spare never read (they were for it)."""
-    while True:
-        try:
-            _, fds = recv_fds(sock, MAX_REQ, 8, socket.MSG_DONTWAIT)
-        except (BlockingIOError, InterruptedError):
-            return
-        for fd in fds:
-            os.close(fd)
-
-
 def read_status(fd):
     """Status lines from the spare. Non-blocking: without a PID namespace a
     descendant of the run could still hold the write end open."""
@@ -258,6 +249,9 @@ def read_status(fd):
         size += len(b)
     info = {}
     for line in b"".join(chunks).splitlines():
+        if line.startswith(b"exec_error "):  # from the exec shim
+            info["exec_error"] = line.decode(errors="replace")
+            continue
         try:
             obj = json.loads(line)
         except ValueError:
@@ -285,6 +279,55 @@ def collect(names):
     return fds, got
 
 
+class Spare:
+    """A forked child waiting, already prepared, for a Python run."""
+
+    def __init__(self, pid, pidfd, sock, status_r):
+        self.pid, self.pidfd, self.sock, self.status_r = pid, pidfd, sock, status_r
+
+    @classmethod
+    def fork(cls, ctrl):
+        status_r, status_w = os.pipe()
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            os.close(status_r)
+            mine.close()
+            try:
+                spare(status_w, ctrl, theirs)
+            except BaseException as e:  # a bug here, never the program's doing
+                try:
+                    status(status_w, {"setup_error": "spare: %s: %s" % (type(e).__name__, e)})
+                finally:
+                    os._exit(125)
+            os._exit(126)
+        os.close(status_w)
+        theirs.close()
+        trace("forked spare", pid)
+        return cls(pid, os.pidfd_open(pid), mine, status_r)
+
+    def alive(self):
+        return not select.select([self.pidfd], [], [], 0)[0]
+
+    def discard(self):
+        """Kill an idle spare and reap it."""
+        signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        self.close()
+
+    def close(self):
+        os.close(self.pidfd)
+        os.close(self.status_r)
+        self.sock.close()
+
+
+class Child:
+    """The process running a request: a spare, or a spawned shim."""
+
+    def __init__(self, pid, status_r):
+        self.pid, self.pidfd, self.status_r = pid, os.pidfd_open(pid), status_r
+
+
 def zygote():
     for fd in CFG.get("join_fds", []):
         os.write(fd, b"0")  # the slot's pids and cpu cgroups
@@ -292,10 +335,9 @@ def zygote():
     if CFG.get("root_setup"):
         setup_root(CFG["root_setup"])
     ctrl = socket.socket(fileno=CTRL_FD)
-    req = socket.socket(fileno=REQ_FD)
     # From here on the zygote needs no privilege: it runs as the programs'
     # uid with no capabilities, no_new_privs and the seccomp filter, which
-    # every spare inherits. It stays out of the programs' reach because it
+    # every child inherits. It stays out of the programs' reach because it
     # is PID 1 of the slot (signals without a handler are ignored), not
     # dumpable (no /proc/1/mem, no ptrace) and holds no descriptor they get.
     drop_privileges()
@@ -312,36 +354,70 @@ def zygote():
     send(ctrl, {"ev": "ready", "pid": os.getpid(), "python": sys.version.split()[0]})
     sys.stdout.flush()
     sys.stderr.flush()
+    spare_ = None
+    python_mode = True  # keep a spare ready while Python runs come
     while True:
+        if spare_ is None and python_mode:
+            spare_ = Spare.fork(ctrl)
+        try:
+            msg, fds = recv_fds(ctrl, MAX_REQ, 8)
+        except InterruptedError:
+            continue
+        if not msg:
+            os._exit(0)  # the supervisor went away: the slot dies with us
+        r = json.loads(msg)
+        op = r.get("op")
+        if op == "shutdown":
+            os._exit(0)
+        if op != "run":
+            for fd in fds:
+                os.close(fd)
+            continue  # a kill that came after its run ended
         flt0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        # The per-run directories are empty before every spare.
-        if not (clean_dir(WORK, 0o755) & clean_dir(TMP, 0o1777)):
-            send(ctrl, {"ev": "fatal", "error": "cannot empty the work directories"})
-            os._exit(3)
-        status_r, status_w = os.pipe()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        pid = os.fork()
-        if pid == 0:
-            os.close(status_r)
+        if r.get("payload_fd") is not None:
+            pfd = fds[r["payload_fd"]]
+            r = json.loads(os.pread(pfd, os.fstat(pfd).st_size, 0))
+        python = r["kind"] == "python" or SHIM_FD < 0
+        if python:
+            if spare_ is not None and not spare_.alive():
+                spare_.close()
+                spare_ = None
+            if spare_ is None:
+                spare_ = Spare.fork(ctrl)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            socket.send_fds(spare_.sock, [json.dumps(r).encode()], fds) if fds else spare_.sock.send(json.dumps(r).encode())
+            child = Child(spare_.pid, spare_.status_r)
+            os.close(spare_.pidfd)
+            spare_.sock.close()
+            spare_ = None
+            python_mode = True
+        else:
+            if spare_ is not None:
+                spare_.discard()  # it would sit in the run's memory cgroup
+                spare_ = None
+            python_mode = False
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             try:
-                spare(status_w, ctrl, req)
-            except BaseException as e:  # a bug here, never the program's doing
-                try:
-                    status(status_w, {"setup_error": "spare: %s: %s" % (type(e).__name__, e)})
-                finally:
-                    os._exit(125)
-            os._exit(126)
-        os.close(status_w)
-        trace("forked spare", pid)
-        wstatus, ru, killed, shutdown = wait_spare(ctrl, pid)
-        kill_everything_else(pid)
+                for name, content in (r.get("files") or {}).items():
+                    write_file(name, content)
+                child = spawn(r, fds)
+            except OSError as e:
+                for fd in fds:
+                    os.close(fd)
+                send(ctrl, {"ev": "exit", "id": r.get("id"), "wstatus": 0, "setup_error": "%s: %s" % (type(e).__name__, e)})
+                clean_dir(WORK, 0o755) and clean_dir(TMP, 0o1777)
+                continue
+        for fd in fds:
+            os.close(fd)
+        wstatus, ru, killed, shutdown = wait_child(ctrl, child)
+        kill_everything_else(child.pid)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        info = read_status(status_r)
-        os.close(status_r)
-        drain(req)
-        fds, names = collect(info.pop("collect", None) or [])
+        info = read_status(child.status_r)
+        os.close(child.status_r)
+        out_fds, names = collect(r.get("collect") or [])
         ev = {
             "ev": "exit",
+            "id": r.get("id"),
             "wstatus": wstatus,
             # The whole process tree: every process the run started has
             # been reaped by now, and its time added to our children's.
@@ -351,17 +427,56 @@ def zygote():
             "minflt": ru.ru_minflt,
             "killed": killed,
             "collected": names,
-            "zygote_minflt": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - flt0,
         }
         ev.update(info)
+        ev["zygote_minflt"] = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - flt0
         try:
-            send(ctrl, ev, fds)
+            send(ctrl, ev, out_fds)
         except OSError:
             os._exit(0)
-        for fd in fds:
+        for fd in out_fds:
             os.close(fd)
         if shutdown:
             os._exit(0)
+        # The per-run directories are empty before the next run.
+        if not (clean_dir(WORK, 0o755) & clean_dir(TMP, 0o1777)):
+            send(ctrl, {"ev": "fatal", "error": "cannot empty the work directories"})
+            os._exit(3)
+
+
+# Descriptor numbers the shim gets, far from the zygote's own.
+SHIM_CG, SHIM_EXE, SHIM_STATUS = 1000, 1001, 1002
+
+
+def spawn(r, fds):
+    """Start a native program through the exec shim, with posix_spawn (a
+    vfork: nothing of the zygote's memory is copied)."""
+    status_r, status_w = os.pipe()
+    lim = r["limits"]
+    exe = fds[r["exe_fd"]] if r.get("exe_fd") is not None else -1
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, "/proc/self/fd/%d" % STDIN_FD, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, "/proc/self/fd/%d" % STDOUT_FD, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 2, "/proc/self/fd/%d" % STDERR_FD, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_DUP2, status_w, SHIM_STATUS),
+    ]
+    if MEMCG_FD >= 0:
+        actions.append((os.POSIX_SPAWN_DUP2, MEMCG_FD, SHIM_CG))
+    if exe >= 0:
+        actions.append((os.POSIX_SPAWN_DUP2, exe, SHIM_EXE))
+    fallback = FALLBACK_LIMITS
+    argv = ["rlef-shim",
+            str(SHIM_CG if MEMCG_FD >= 0 else -1), str(SHIM_EXE if exe >= 0 else -1), str(SHIM_STATUS),
+            str(lim["cpu_s"]), str(lim["fsize"]), str(lim["stack"]), str(lim["nofile"]),
+            str(lim["memory"] if fallback else -1), str(lim["nproc"] if fallback else -1),
+            r["argv"][0]] + list(r["argv"])
+    try:
+        pid = os.posix_spawn("/proc/self/fd/%d" % SHIM_FD, argv, r["env"], file_actions=actions, setsid=True,
+                             setsigdef=(signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT))
+    finally:
+        os.close(status_w)
+    trace("spawned", pid)
+    return Child(pid, status_r)
 
 
 def kill_all(spare_pid):
@@ -397,37 +512,39 @@ def kill_everything_else(spare_pid):
             return
 
 
-def wait_spare(ctrl, pid):
-    """Wait for the spare to exit, killing the run when the supervisor asks."""
-    pidfd = os.pidfd_open(pid)
+def wait_child(ctrl, child):
+    """Wait for the run's first process to exit, killing the whole run when
+    the supervisor asks."""
     poller = select.poll()
     poller.register(ctrl.fileno(), select.POLLIN)
-    poller.register(pidfd, select.POLLIN)
+    poller.register(child.pidfd, select.POLLIN)
     killed = shutdown = False
     try:
         while True:
             for fd, _ in poller.poll():
-                if fd == pidfd:
+                if fd == child.pidfd:
                     continue
                 try:
-                    msg = ctrl.recv(MAX_REQ)
+                    msg, fds = recv_fds(ctrl, MAX_REQ, 8)
                 except InterruptedError:
                     continue
+                for f in fds:
+                    os.close(f)
                 op = json.loads(msg).get("op") if msg else "shutdown"
                 trace("ctrl", op)
                 if op in ("kill", "shutdown") and not killed:
-                    # The whole run at once: killing the spare first would
-                    # leave its descendants forking and allocating while it
-                    # is torn down.
-                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-                    kill_all(pid)
+                    # The whole run at once: killing the first process
+                    # first would leave its descendants forking and
+                    # allocating while it is torn down.
+                    signal.pidfd_send_signal(child.pidfd, signal.SIGKILL)
+                    kill_all(child.pid)
                     killed = True
                 shutdown = shutdown or op == "shutdown"
-            got, wstatus, ru = os.wait4(pid, os.WNOHANG)
-            if got == pid:
+            got, wstatus, ru = os.wait4(child.pid, os.WNOHANG)
+            if got == child.pid:
                 return wstatus, ru, killed, shutdown
     finally:
-        os.close(pidfd)
+        os.close(child.pidfd)
 
 
 # ---------------------------------------------------------------- spare
@@ -445,7 +562,7 @@ def spare(status_w, ctrl, req):
     """Runs in the forked child, already unprivileged. Everything that does
     not depend on the request happens before it arrives: join the memory
     cgroup, take fresh stdio, close every other descriptor, warm up. Then
-    wait for the request."""
+    wait for the request, which the zygote forwards on req."""
     mark("forked")
     if MEMCG_FD >= 0:
         os.write(MEMCG_FD, b"0")  # join the run's memory cgroup
@@ -460,7 +577,7 @@ def spare(status_w, ctrl, req):
         fd = os.open("/proc/self/fd/%d" % src, flags)
         os.dup2(fd, dst)
         os.close(fd)
-    keep = {REQ_FD, status_w}
+    keep = {req.fileno(), status_w}
     for fd in range(3, max(keep) + 1):
         if fd not in keep:
             try:
@@ -490,11 +607,8 @@ def spare(status_w, ctrl, req):
     pre_cpu = ru.ru_utime + ru.ru_stime
     req.close()
     r = json.loads(msg)
-    if r.get("payload_fd") is not None:
-        pfd = fds[r["payload_fd"]]
-        r = json.loads(os.pread(pfd, os.fstat(pfd).st_size, 0))
     mark("request")
-    status(status_w, {"pre_cpu": pre_cpu, "pre_minflt": ru.ru_minflt, "collect": r.get("collect") or [], "marks": MARKS})
+    status(status_w, {"pre_cpu": pre_cpu, "pre_minflt": ru.ru_minflt, "marks": MARKS})
     exe = fds[r["exe_fd"]] if r.get("exe_fd") is not None else None
     for fd in fds:
         if fd != exe:

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rlef/rlef/metrics"
+	"github.com/rlef/rlef/report"
+)
+
+// reportFlags are the options shared by rlef report and rlef compare.
+type reportFlags struct {
+	html        string
+	ks          []int
+	resamples   int
+	seed        uint64
+	maxEpisodes int
+}
+
+func (f *reportFlags) register(cmd *cobra.Command, drill bool) {
+	cmd.Flags().StringVar(&f.html, "html", "", "also write one self-contained HTML page to `FILE`")
+	cmd.Flags().IntSliceVar(&f.ks, "ks", []int{1, 3, 10}, "k values of pass@k over final answers")
+	cmd.Flags().IntVar(&f.resamples, "resamples", metrics.DefaultResamples, "bootstrap resamples for the 95% confidence intervals")
+	cmd.Flags().Uint64Var(&f.seed, "seed", 0, "seed of the bootstrap resamples")
+	if drill {
+		cmd.Flags().IntVar(&f.maxEpisodes, "max-episodes", 2000, "episodes per run in the HTML drill-down, spread over problems (0 = all)")
+	}
+}
+
+func (f *reportFlags) options() (report.Options, error) {
+	if f.resamples < 1 {
+		return report.Options{}, fmt.Errorf("--resamples %d: want at least 1", f.resamples)
+	}
+	for _, k := range f.ks {
+		if k < 1 {
+			return report.Options{}, fmt.Errorf("--ks: k = %d, want k ≥ 1", k)
+		}
+	}
+	return report.Options{
+		PassK:       f.ks,
+		Bootstrap:   metrics.Bootstrap{Resamples: f.resamples, Seed: f.seed},
+		MaxEpisodes: f.maxEpisodes,
+	}, nil
+}
+
+func newReportCmd() *cobra.Command {
+	var f reportFlags
+	cmd := &cobra.Command{
+		Use:   "report RUN... [--html FILE]",
+		Short: "Print the metrics of evaluation runs as Markdown, optionally as one HTML page",
+		Long: `Read run directories written by rlef eval and print, as Markdown: solve rate 1@T
+with a 95% bootstrap CI, pass@k, the per-turn solve curve, single-turn vs
+multi-turn at an equal budget (the paper's Table 2), solve rate vs sample
+budget (Fig. 4), public-test outcomes per turn and errors fixed at later turns
+(Fig. 3), code change between turns (1 − chrF), extraction-failure and
+truncation rates, tokens and latency per solved rollout, and infrastructure
+failures (excluded from every metric).
+
+An unfinished run is reported with how far it got and marked UNFINISHED.
+
+--html FILE writes one self-contained page (no network access; inline CSS and
+SVG charts) with the same tables, charts and a drill-down into every episode:
+prompt, responses and reasoning, code diffs between turns, feedback and
+per-test verdicts. --max-episodes bounds the drill-down of large runs.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := f.options()
+			if err != nil {
+				return err
+			}
+			runs, err := loadRuns(cmd.Context(), args)
+			if err != nil {
+				return err
+			}
+			as := report.AnalyzeAll(runs, o)
+			if err := report.WriteMarkdown(cmd.OutOrStdout(), as); err != nil {
+				return err
+			}
+			if f.html == "" {
+				return nil
+			}
+			var b bytes.Buffer
+			if err := report.WriteHTML(&b, as); err != nil {
+				return err
+			}
+			return writeOutput(cmd, f.html, b.Bytes())
+		},
+	}
+	f.register(cmd, true)
+	return cmd
+}
+
+// loadRuns loads run directories in order.
+func loadRuns(ctx context.Context, dirs []string) ([]*report.Run, error) {
+	runs := make([]*report.Run, len(dirs))
+	for i, d := range dirs {
+		r, err := report.Load(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		runs[i] = r
+	}
+	return runs, nil
+}
+
+// writeOutput writes data to path through a temporary file and says so on
+// stderr.
+func writeOutput(cmd *cobra.Command, path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s (%d KiB)\n", path, (len(data)+1023)/1024)
+	return nil
+}
