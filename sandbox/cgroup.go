@@ -350,8 +350,13 @@ func readCgroupMounts() (map[string]cgroupMount, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read mountinfo: %w", err)
 	}
+	return parseCgroupMounts(string(data)), nil
+}
+
+// parseCgroupMounts reads the cgroup mounts out of a mountinfo text.
+func parseCgroupMounts(data string) map[string]cgroupMount {
 	out := map[string]cgroupMount{}
-	for _, line := range strings.Split(string(data), "\n") {
+	for _, line := range strings.Split(data, "\n") {
 		pre, post, ok := strings.Cut(line, " - ")
 		if !ok {
 			continue
@@ -374,7 +379,7 @@ func readCgroupMounts() (map[string]cgroupMount, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // unescapeMount undoes mountinfo's octal escapes (\040 for space).
@@ -403,8 +408,13 @@ func readOwnCgroups() (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read /proc/self/cgroup: %w", err)
 	}
+	return parseOwnCgroups(string(data)), nil
+}
+
+// parseOwnCgroups reads /proc/self/cgroup text.
+func parseOwnCgroups(data string) map[string]string {
 	out := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(data), "\n") {
 		parts := strings.SplitN(line, ":", 3)
 		if len(parts) != 3 {
 			continue
@@ -417,7 +427,7 @@ func readOwnCgroups() (map[string]string, error) {
 			out[c] = parts[2]
 		}
 	}
-	return out, nil
+	return out
 }
 
 func writeFile(path, v string) error {

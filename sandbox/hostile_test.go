@@ -537,3 +537,54 @@ func keys(m map[string][]byte) []string {
 	}
 	return out
 }
+
+// #34: bombs and trivial runs submitted together. The bombs get their
+// verdicts; every trivial run succeeds with the right output.
+func TestLoadIsolation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	p := newTestPool(t, 2)
+	ctx := context.Background()
+	short := DefaultLimits()
+	short.WallTime = 2 * time.Second
+	bombs := []struct {
+		code string
+		lim  Limits
+		want verdict.Verdict
+	}{
+		{"import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", short, verdict.TimeLimit},
+		{"x = bytearray(8 << 30)\n", slowLimits(), verdict.MemoryLimit},
+		{"while True:\n    print('x' * 4096)\n", slowLimits(), verdict.OutputLimit},
+		{"import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", short, verdict.TimeLimit},
+	}
+	var wg sync.WaitGroup
+	for i, b := range bombs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := p.Exec(ctx, Python, b.code, Input{Limits: b.lim})
+			if err != nil || r.Status != b.want {
+				t.Errorf("bomb %d: %v %+v, want %s", i, err, r, b.want)
+			}
+		}()
+	}
+	var ok atomic.Int64
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := p.Exec(ctx, Python, fmt.Sprintf("print(%d * 2)", i), Input{Limits: slowLimits()})
+			if err != nil || r.Status != verdict.OK || strings.TrimSpace(string(r.Stdout)) != strconv.Itoa(i*2) {
+				t.Errorf("trivial run %d: %v %+v", i, err, r)
+				return
+			}
+			ok.Add(1)
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != 20 {
+		t.Errorf("%d of 20 trivial runs succeeded", ok.Load())
+	}
+	assertHostInvariants(t, p)
+}
