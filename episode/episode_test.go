@@ -288,6 +288,32 @@ func (f judgeFunc) Judge(ctx context.Context, p *dataset.Problem, sub judge.Subm
 	return &judge.Result{Suites: []judge.SuiteResult{f(suites, sub.Code)}}, nil
 }
 
+// With prefilling, the response continues the prompt inside an opened
+// fence; its first line's indentation must survive.
+func TestPrefillContinuation(t *testing.T) {
+	set := &dataset.Set{Name: "humaneval+", PassNeedsPublic: true}
+	p := &dataset.Problem{ID: "HumanEval/0", Mode: dataset.ModeFunction, EntryPoint: "f",
+		StarterCode: "def f(x):\n    \"\"\"Double.\"\"\"\n", Public: []dataset.Test{{Input: "[1]"}}}
+	var got string
+	j := judgeFunc(func(suites []judge.Suite, code string) judge.SuiteResult {
+		got = code
+		return judge.SuiteResult{Name: suites[0].Name, Verdict: verdict.Accepted, Passed: 1, Total: 1}
+	})
+	s := NewSession(&Env{Set: set, Judge: j}, Config{Prefill: true}, p, 0, 1)
+	msgs := s.Messages()
+	if last := msgs[len(msgs)-1]; last.Role != "assistant" || !strings.HasPrefix(last.Content, "```python\ndef f(x):") {
+		t.Fatalf("prefill message %+v", last)
+	}
+	text := "    return 2 * x\n```\n"
+	if _, err := s.Step(context.Background(), Reply{Text: text, Answer: strings.TrimSpace(text)}); err != nil {
+		t.Fatal(err)
+	}
+	want := "def f(x):\n    \"\"\"Double.\"\"\"\n    return 2 * x"
+	if got != want {
+		t.Errorf("judged code %q, want %q", got, want)
+	}
+}
+
 func TestTurnSeedStable(t *testing.T) {
 	a, b := TurnSeed(1, "p", 0, 1), TurnSeed(1, "p", 0, 1)
 	if a != b || a == TurnSeed(1, "p", 0, 2) || a == TurnSeed(2, "p", 0, 1) || a < 0 || a > 0x7fffffff {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/rlef/rlef/dataset"
@@ -188,7 +189,13 @@ func (s *Session) Step(ctx context.Context, r Reply) (*Turn, error) {
 		Truncated: r.Truncated, PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens,
 		Latency: r.Latency, Cached: r.Cached, Seed: r.Seed,
 	}
-	full := s.prefill + r.Answer
+	cont := r.Answer
+	if s.prefill != "" && strings.TrimSpace(r.Text) == r.Answer {
+		// A continuation's first line carries its indentation, which the
+		// answer's cleaning trimmed away.
+		cont = r.Text
+	}
+	full := s.prefill + cont
 	code, rule, err := s.extract(ctx, full)
 	if err != nil {
 		return s.fail(t, err)

@@ -151,7 +151,7 @@ func (c *compiler) compile(ctx context.Context, source string) (*Program, error)
 		return nil, fmt.Errorf("%w: no C++ compiler installed (looked for %s)", ErrInvalid, c.pool.cfg.CXX)
 	}
 	key := c.key(source)
-	if prog, ok, err := c.lookup(key); ok || err != nil {
+	if prog, ok, err := c.lookup(key, true); ok || err != nil {
 		return prog, err
 	}
 	built := false
@@ -175,7 +175,7 @@ func (c *compiler) compile(ctx context.Context, source string) (*Program, error)
 	if err != nil {
 		return nil, err
 	}
-	prog, ok, err := c.lookup(key)
+	prog, ok, err := c.lookup(key, !built)
 	if !ok && err == nil {
 		// Evicted between insertion and lookup (tiny cache); compile again.
 		return c.compile(ctx, source)
@@ -188,7 +188,7 @@ func (c *compiler) compile(ctx context.Context, source string) (*Program, error)
 
 // lookup returns a Program for a cached key (a fresh descriptor of the
 // shared binary).
-func (c *compiler) lookup(key string) (*Program, bool, error) {
+func (c *compiler) lookup(key string, countHit bool) (*Program, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
@@ -196,7 +196,9 @@ func (c *compiler) lookup(key string) (*Program, bool, error) {
 		return nil, false, nil
 	}
 	c.order.MoveToFront(el)
-	c.stats.MemoryHits++
+	if countHit {
+		c.stats.MemoryHits++
+	}
 	e := el.Value.(*cacheEntry)
 	res := *e.result
 	prog := &Program{Language: CPP, Compile: &res, Cached: true}

@@ -385,7 +385,12 @@ def zygote():
             if spare_ is None:
                 spare_ = Spare.fork(ctrl)
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            socket.send_fds(spare_.sock, [json.dumps(r).encode()], fds) if fds else spare_.sock.send(json.dumps(r).encode())
+            # Forward the request as it came (a large one travels in a
+            # memfd, whatever its size), with its descriptors.
+            if fds:
+                socket.send_fds(spare_.sock, [msg], fds)
+            else:
+                spare_.sock.send(msg)
             child = Child(spare_.pid, spare_.status_r)
             os.close(spare_.pidfd)
             spare_.sock.close()
@@ -607,6 +612,9 @@ def spare(status_w, ctrl, req):
     pre_cpu = ru.ru_utime + ru.ru_stime
     req.close()
     r = json.loads(msg)
+    if r.get("payload_fd") is not None:
+        pfd = fds[r["payload_fd"]]
+        r = json.loads(os.pread(pfd, os.fstat(pfd).st_size, 0))
     mark("request")
     status(status_w, {"pre_cpu": pre_cpu, "pre_minflt": ru.ru_minflt, "marks": MARKS})
     exe = fds[r["exe_fd"]] if r.get("exe_fd") is not None else None

@@ -25,6 +25,7 @@ func newBenchCmd() *cobra.Command {
 		Short: "Measure rlef's performance against its baselines",
 	}
 	cmd.AddCommand(newBenchSandboxCmd())
+	cmd.AddCommand(newBenchServeCmd())
 	return cmd
 }
 

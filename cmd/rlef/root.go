@@ -36,6 +36,10 @@ func newRootCmd() *cobra.Command {
 		newDataCmd(),
 		newEvalCmd(),
 		newSelfcheckCmd(),
+		newReportCmd(),
+		newCompareCmd(),
+		newServeCmd(),
+		newJudgeCmd(),
 	// rlef:subcommands
 	)
 	return root

@@ -1,0 +1,1 @@
+"""Test stand-in for the verl package: only what the RLEF shim imports."""

@@ -1,0 +1,25 @@
+// Package server serves rlef's execution and RLEF environment to RL
+// trainers over HTTP (`rlef serve`):
+//
+//   - POST /run_code: SandboxFusion's API, wire-compatible with the way
+//     verl calls it (reward_model.sandbox_fusion.url and SandboxFusionTool):
+//     the same request fields and types, the same status values, every
+//     response key always present, top-level status computed like
+//     SandboxFusion's parse_run_status, 422 for schema errors, 200 for every
+//     executed request, and 504 when the admission queue cannot start the
+//     job within its wait bound (verl retries 504 only). Richer verdicts
+//     appear only as extra fields. Python and C++ are implemented; other
+//     SandboxFusion languages answer 200 with status SandboxError.
+//   - GET /v1/ping: "pong".
+//   - POST /get_reward: OpenRLHF's remote reward ({"query","prompts",
+//     "labels"} in, {"rewards","scores","extra_logs"} out). A label names a
+//     benchmark problem or carries inline tests (see ResolveLabel).
+//   - /v1/episodes: the RLEF multi-turn protocol for an external policy
+//     (create, step, get, delete), with optional rendering of the dialogue
+//     and of each feedback turn in a chat template.
+//   - GET /metrics: Prometheus metrics from a registry owned by the server.
+//
+// The server binds to loopback by default, can require a bearer token,
+// limits request bodies, caps every per-request limit at the server's
+// maxima, and shuts down gracefully, finishing in-flight work.
+package server

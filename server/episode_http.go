@@ -1,0 +1,233 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/rlef/rlef/episode"
+	"github.com/rlef/rlef/llm"
+	"github.com/rlef/rlef/llm/chattemplate"
+	"github.com/rlef/rlef/verdict"
+)
+
+func (s *Server) handleEpisodeCreate(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r, s.cfg.MaxBody)
+	if err != nil {
+		writeBodyError(w, err)
+		return
+	}
+	req, err := DecodeEpisodeCreate(body, s.cfg.Episodes.MaxTurns)
+	if err != nil {
+		if ve, ok := asValidation(err); ok {
+			writeValidation(w, ve)
+			return
+		}
+		writeDetail(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	resp, status, err := s.createEpisode(req)
+	if err != nil {
+		writeDetail(w, status, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// createEpisode starts an episode; on error it also returns the HTTP
+// status to answer with.
+func (s *Server) createEpisode(req *EpisodeCreateRequest) (*EpisodeCreateResponse, int, error) {
+	label := req.Problem
+	if req.Benchmark != "" {
+		id, ok := decodeString(req.Problem)
+		if !ok {
+			return nil, http.StatusUnprocessableEntity, errors.New("with benchmark, problem must be a problem id")
+		}
+		b, _ := json.Marshal(req.Benchmark + "/" + id)
+		label = b
+	}
+	set, p, err := s.ResolveLabel(label)
+	if err != nil {
+		return nil, http.StatusUnprocessableEntity, err
+	}
+	fb, _ := episode.ParseFeedbackMode(req.Feedback)
+	rule, _ := episode.ParseRule(req.Extraction)
+	env, served := s.envs[set.Name]
+	if !served || env.Set != set {
+		// An inline problem: a fresh one-problem environment.
+		if strings.TrimSpace(p.Statement) == "" {
+			return nil, http.StatusUnprocessableEntity, errors.New("an inline problem needs a statement to be shown to the model")
+		}
+		if fb == episode.FeedbackRandom {
+			return nil, http.StatusUnprocessableEntity, errors.New("random feedback needs a served benchmark (it draws other problems)")
+		}
+		env = s.newEnv(set)
+	}
+	cfg := episode.Config{Turns: req.MaxTurns, Feedback: fb, Rule: rule, Prefill: req.Prefill}
+	e := &liveEpisode{set: set, maxTurns: req.MaxTurns,
+		session: episode.NewSession(env, cfg, p, 0, uint64(req.Seed)),
+		render:  renderOptions{closeAssistant: req.CloseAssistant, forceThink: req.ForceThink, omitBOS: req.OmitBOS}}
+	resp := &EpisodeCreateResponse{Problem: p.ID, Benchmark: set.Name, MaxTurns: req.MaxTurns,
+		Messages: messages(e.session.Messages()), Prefill: e.session.Prefill()}
+	if req.Template != "" {
+		e.tmpl, _ = chattemplate.Lookup(req.Template)
+		text, err := e.promptText()
+		if err != nil {
+			return nil, http.StatusUnprocessableEntity, err
+		}
+		resp.PromptText = &text
+	}
+	if err := s.episodes.add(e); err != nil {
+		if errors.Is(err, ErrTooManyEpisodes) {
+			return nil, http.StatusTooManyRequests, err
+		}
+		return nil, http.StatusInternalServerError, err
+	}
+	resp.EpisodeID = e.id
+	return resp, http.StatusOK, nil
+}
+
+// promptText renders the initial dialogue with the generation prompt and
+// the prefill.
+func (e *liveEpisode) promptText() (string, error) {
+	var msgs []chattemplate.Message
+	for _, m := range e.session.Messages() {
+		msgs = append(msgs, chattemplate.Message{Role: m.Role, Content: m.Content})
+	}
+	if e.session.Prefill() != "" {
+		msgs = msgs[:len(msgs)-1] // the prefill continues the generation prompt
+	}
+	text, err := e.tmpl.Render(msgs, chattemplate.Options{AddGenerationPrompt: true, OmitBOS: e.render.omitBOS, ForceThink: e.render.forceThink})
+	if err != nil {
+		return "", fmt.Errorf("render prompt: %w", err)
+	}
+	return text + e.session.Prefill(), nil
+}
+
+// feedbackText renders a feedback turn for appending after the model's
+// turn: the user message and the next assistant header (and prefill).
+func (e *liveEpisode) feedbackText(feedback string) (string, error) {
+	text, err := e.tmpl.Continue([]chattemplate.Message{{Role: chattemplate.RoleUser, Content: feedback}},
+		chattemplate.Options{AddGenerationPrompt: true, CloseAssistant: e.render.closeAssistant, ForceThink: e.render.forceThink})
+	if err != nil {
+		return "", fmt.Errorf("render feedback: %w", err)
+	}
+	return text + e.session.Prefill(), nil
+}
+
+func (s *Server) handleEpisodeStep(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.episodes.get(r.PathValue("id"))
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "episode not found (finished episodes stay until deleted or idle for the TTL)")
+		return
+	}
+	body, err := readBody(w, r, s.cfg.MaxBody)
+	if err != nil {
+		writeBodyError(w, err)
+		return
+	}
+	req, err := DecodeEpisodeStep(body)
+	if err != nil {
+		if ve, ok := asValidation(err); ok {
+			writeValidation(w, ve)
+			return
+		}
+		writeDetail(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if !e.step.TryLock() {
+		writeDetail(w, http.StatusConflict, "a step of this episode is already in progress")
+		return
+	}
+	defer e.step.Unlock()
+	defer s.episodes.touch(e)
+	if e.session.Done() {
+		writeDetail(w, http.StatusConflict, "episode already finished")
+		return
+	}
+	release, err := s.judgeQ.acquire(r.Context())
+	if err != nil {
+		if isBusy(err) {
+			writeBusy(w, err, 1)
+			return
+		}
+		writeDetail(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	reasoning, answer, truncated := llm.SplitReasoning(req.AssistantText)
+	if e.session.Prefill() != "" && reasoning == "" && !truncated {
+		// A continuation of the prefill: SplitReasoning trims, which would
+		// take the indentation off its first line.
+		answer = req.AssistantText
+	}
+	turn, err := e.session.Step(r.Context(), episode.Reply{Text: req.AssistantText, Answer: answer,
+		Reasoning: reasoning, Truncated: req.Truncated || truncated})
+	release()
+	if err != nil && !errors.Is(err, episode.ErrInfra) {
+		writeDetail(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	resp := &EpisodeStepResponse{EpisodeID: e.id, Turn: turn.Index, Done: e.session.Done(),
+		Verdict: string(turn.Verdict), Public: summarize(turn.Public), PublicPassed: turn.Verdict == verdict.Accepted,
+		Feedback: turn.Feedback, TurnReward: turn.Reward, Code: turn.Code, Rule: turn.Rule}
+	s.m.steps.WithLabelValues(string(turn.Verdict)).Inc()
+	ep := e.session.Episode()
+	switch {
+	case ep.Infra != "":
+		resp.InfraError = ep.Infra
+		resp.Feedback = ""
+		s.m.episodes.WithLabelValues("infra").Inc()
+	case resp.Done:
+		resp.FinalReward, resp.Return = ptr(ep.Reward), ptr(ep.Return)
+		resp.Passed = ep.Passed
+		resp.Final = finalSummaries(ep)
+		s.m.episodes.WithLabelValues("finished").Inc()
+		if ep.Passed {
+			s.m.episodes.WithLabelValues("passed").Inc()
+		}
+	case e.tmpl != nil:
+		text, err := e.feedbackText(turn.Feedback)
+		if err != nil {
+			writeDetail(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		resp.FeedbackText = &text
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) handleEpisodeGet(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.episodes.get(r.PathValue("id"))
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "episode not found")
+		return
+	}
+	if !e.step.TryLock() {
+		writeDetail(w, http.StatusConflict, "a step of this episode is in progress")
+		return
+	}
+	defer e.step.Unlock()
+	ep := e.session.Episode()
+	st := EpisodeState{EpisodeID: e.id, Problem: ep.Problem, Benchmark: e.set.Name, MaxTurns: e.maxTurns,
+		Turn: e.session.Turn(), Done: e.session.Done(), Passed: ep.Passed, InfraError: ep.Infra,
+		Messages: messages(e.session.Messages()), Turns: []TurnSummary{}, Final: finalSummaries(ep),
+		IdleSeconds: s.episodes.idle(e).Seconds()}
+	for _, t := range ep.Turns {
+		st.Turns = append(st.Turns, TurnSummary{Turn: t.Index, Verdict: string(t.Verdict), Reward: t.Reward,
+			Code: t.Code, Rule: t.Rule, Feedback: t.Feedback})
+	}
+	if st.Done && ep.Infra == "" {
+		st.FinalReward, st.Return = ptr(ep.Reward), ptr(ep.Return)
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) handleEpisodeDelete(w http.ResponseWriter, r *http.Request) {
+	if !s.episodes.remove(r.PathValue("id")) {
+		writeDetail(w, http.StatusNotFound, "episode not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"deleted": true})
+}

@@ -1,0 +1,240 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/rlef/rlef/dataset"
+	"github.com/rlef/rlef/episode"
+	"github.com/rlef/rlef/judge"
+	"github.com/rlef/rlef/sandbox"
+)
+
+// Config configures a Server. Pool is required; everything else has
+// defaults.
+type Config struct {
+	// Pool runs programs.
+	Pool *sandbox.Pool
+	// Judge judges submissions for /get_reward and the episode API
+	// (default: a judge on Pool with default options).
+	Judge *judge.Judge
+	// Sets are the served benchmarks that labels and episodes name
+	// problems from; the first is the default for bare problem ids.
+	Sets []*dataset.Set
+	// Token, when set, is required as "Authorization: Bearer TOKEN" (or
+	// the query parameter token=TOKEN, for clients that cannot send
+	// headers) on every endpoint but /v1/ping.
+	Token string
+	// Run bounds /run_code executions.
+	Run RunLimits
+	// RunQueue admits /run_code executions (default: one per sandbox slot,
+	// 1024 waiting, 5 s wait bound).
+	RunQueue QueueConfig
+	// JudgeQueue admits judgings for /get_reward and episode steps
+	// (default: one per sandbox slot, 1024 waiting, 60 s wait bound).
+	JudgeQueue QueueConfig
+	// Episodes bounds the episode API.
+	Episodes EpisodeLimits
+	// MaxBody bounds request bodies (default 64 MiB).
+	MaxBody int64
+	// PodName is reported as executor_pod_name (default $MY_POD_NAME, as
+	// SandboxFusion does; null when unset).
+	PodName string
+	// Logger receives request logs (debug level) and diagnostics.
+	Logger *slog.Logger
+}
+
+// RunLimits are the server-side bounds of /run_code.
+type RunLimits struct {
+	// DefaultMemory applies when memory_limit_MB is -1 (default 1 GiB).
+	DefaultMemory int64
+	// MaxMemory caps memory_limit_MB (default 4 GiB, SandboxFusion's
+	// lite-mode cap).
+	MaxMemory int64
+	// MaxRunTimeout caps run_timeout (default 60 s).
+	MaxRunTimeout time.Duration
+	// Output bounds each of stdout and stderr and any file written
+	// (default 16 MiB).
+	Output int64
+	// Processes bounds processes and threads (default 128).
+	Processes int
+}
+
+// EpisodeLimits bound the episode API.
+type EpisodeLimits struct {
+	// TTL is how long an idle episode is kept (default 30 min).
+	TTL time.Duration
+	// Max is the number of live episodes (default 10000); creating one
+	// more is refused with 429.
+	Max int
+	// MaxTurns caps max_turns (default 16).
+	MaxTurns int
+}
+
+func (c *Config) fill() error {
+	if c.Pool == nil {
+		return errors.New("server: no sandbox pool")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Judge == nil {
+		j, err := judge.New(c.Pool, judge.Options{Logger: c.Logger})
+		if err != nil {
+			return fmt.Errorf("server: %w", err)
+		}
+		c.Judge = j
+	}
+	r := &c.Run
+	if r.DefaultMemory <= 0 {
+		r.DefaultMemory = 1 << 30
+	}
+	if r.MaxMemory <= 0 {
+		r.MaxMemory = 4 << 30
+	}
+	if r.DefaultMemory > r.MaxMemory {
+		r.DefaultMemory = r.MaxMemory
+	}
+	if r.MaxRunTimeout <= 0 {
+		r.MaxRunTimeout = time.Minute
+	}
+	if r.Output <= 0 {
+		r.Output = 16 << 20
+	}
+	if r.Processes <= 0 {
+		r.Processes = 128
+	}
+	max := c.Pool.MaxLimits()
+	if max.Memory > 0 && r.MaxMemory > max.Memory {
+		r.MaxMemory = max.Memory
+	}
+	if max.WallTime > 0 && r.MaxRunTimeout > max.WallTime {
+		r.MaxRunTimeout = max.WallTime
+	}
+	if max.Output > 0 && r.Output > max.Output {
+		r.Output = max.Output
+	}
+	if max.Processes > 0 && r.Processes > max.Processes {
+		r.Processes = max.Processes
+	}
+	fillQueue(&c.RunQueue, c.Pool.Slots(), 5*time.Second)
+	fillQueue(&c.JudgeQueue, c.Pool.Slots(), time.Minute)
+	if c.Episodes.TTL <= 0 {
+		c.Episodes.TTL = 30 * time.Minute
+	}
+	if c.Episodes.Max <= 0 {
+		c.Episodes.Max = 10000
+	}
+	if c.Episodes.MaxTurns <= 0 {
+		c.Episodes.MaxTurns = 16
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = 64 << 20
+	}
+	if c.PodName == "" {
+		c.PodName = os.Getenv("MY_POD_NAME")
+	}
+	for _, s := range c.Sets {
+		if s == nil || s.Name == "" {
+			return errors.New("server: a served benchmark has no name")
+		}
+	}
+	return nil
+}
+
+func fillQueue(q *QueueConfig, slots int, wait time.Duration) {
+	if q.Concurrency <= 0 {
+		q.Concurrency = slots
+	}
+	if q.MaxWaiting <= 0 {
+		q.MaxWaiting = 1024
+	}
+	if q.MaxWait <= 0 {
+		q.MaxWait = wait
+	}
+}
+
+// Server serves the HTTP API. Create it with New, serve Handler (or call
+// Serve), and Close it when done.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	m        *metrics
+	runQ     *admission
+	judgeQ   *admission
+	envs     map[string]*episode.Env // by set name
+	episodes *episodeStore
+	handler  http.Handler
+
+	closeOnce sync.Once
+}
+
+// New builds a server from cfg.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, envs: map[string]*episode.Env{}}
+	s.m = newMetrics(cfg.Pool)
+	s.runQ = newAdmission("run_code", cfg.RunQueue, s.m)
+	s.judgeQ = newAdmission("judge", cfg.JudgeQueue, s.m)
+	for _, set := range cfg.Sets {
+		s.envs[set.Name] = s.newEnv(set)
+	}
+	s.episodes = newEpisodeStore(cfg.Episodes, s.m)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// newEnv is the episode environment of one benchmark.
+func (s *Server) newEnv(set *dataset.Set) *episode.Env {
+	return &episode.Env{Set: set, Judge: s.cfg.Judge, Parser: episode.SandboxParser(s.cfg.Pool),
+		Random: episode.NewRandomFeedback(set, s.cfg.Judge)}
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close stops background work (episode expiry). It does not close the
+// pool, which the caller owns.
+func (s *Server) Close() {
+	s.closeOnce.Do(s.episodes.close)
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern, name string, h http.HandlerFunc, public bool) {
+		var hh http.Handler = h
+		if !public {
+			hh = s.auth(hh)
+		}
+		mux.Handle(pattern, s.instrument(name, s.recoverPanics(hh)))
+	}
+	handle("POST /run_code", "run_code", s.handleRunCode, false)
+	handle("POST /run_jupyter", "run_jupyter", s.handleRunJupyter, false)
+	handle("GET /v1/ping", "ping", s.handlePing, true)
+	handle("POST /get_reward", "get_reward", s.handleReward, false)
+	handle("POST /v1/episodes", "episodes_create", s.handleEpisodeCreate, false)
+	handle("POST /v1/episodes/{id}/step", "episodes_step", s.handleEpisodeStep, false)
+	handle("GET /v1/episodes/{id}", "episodes_get", s.handleEpisodeGet, false)
+	handle("DELETE /v1/episodes/{id}", "episodes_delete", s.handleEpisodeDelete, false)
+	handle("GET /metrics", "metrics", promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{}).ServeHTTP, false)
+	handle("GET /{$}", "index", s.handleIndex, true)
+	return mux
+}
+
+func (s *Server) handlePing(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, "pong")
+}
+
+func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprint(w, "rlef serve: POST /run_code (SandboxFusion), POST /get_reward (OpenRLHF), /v1/episodes (RLEF episodes), GET /v1/ping, GET /metrics\n")
+}
