@@ -256,7 +256,7 @@ func (c *compiler) build(ctx context.Context, key, source string) (*cacheEntry, 
 			if c.pool.mode == isoNone {
 				dir = c.pchDir
 			}
-			argv = append(argv, "-I", dir)
+			argv = append(argv, "-Winvalid-pch", "-I", dir)
 		}
 		argv = append(argv, "-o", bin, src)
 		return &job{

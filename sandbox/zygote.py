@@ -736,6 +736,7 @@ def run_python(r, status_w, main):
     interpreter. The environment is already the program's: the supervisor
     starts the zygote with exactly it."""
     path = r["argv"][0]
+    hide_runner_frames()
     # sys.stdin/stdout/stderr are the zygote's own, created at interpreter
     # start for non-terminal files under a UTF-8 locale exactly as for
     # `python3 file`, never used, and now on the run's descriptors.
@@ -758,7 +759,44 @@ def run_python(r, status_w, main):
             except OSError:
                 pass
         report_exception(e)
+        if isinstance(e, KeyboardInterrupt):
+            # CPython ends an uninterrupted KeyboardInterrupt by killing
+            # itself with SIGINT, so the parent sees the signal.
+            finalize(code)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)
     os._exit(finalize(code))
+
+
+def hide_runner_frames():
+    """The program runs a few frames deep (the zygote's and this runner's);
+    under `python3 file` its module is the first frame. Raise the real
+    recursion limit by that depth and let sys.getrecursionlimit and
+    sys.setrecursionlimit speak in the program's terms, so recursion close
+    to the limit behaves as under a cold start."""
+    depth, f = 0, sys._getframe()
+    while f is not None:
+        depth += 1
+        f = f.f_back
+    # The program's module frame sits where this one does, and exec()
+    # entering the interpreter loop from C costs one more level.
+    offset = depth
+    real_get, real_set = sys.getrecursionlimit, sys.setrecursionlimit
+    real_set(real_get() + offset)
+
+    def getrecursionlimit():
+        return real_get() - offset
+
+    def setrecursionlimit(limit):
+        if not isinstance(limit, int):
+            raise TypeError("'%s' object cannot be interpreted as an integer" % type(limit).__name__)
+        if limit < 1:
+            raise ValueError("recursion limit must be greater or equal than 1")
+        real_set(limit + offset)
+
+    getrecursionlimit.__doc__ = real_get.__doc__
+    setrecursionlimit.__doc__ = real_set.__doc__
+    sys.getrecursionlimit, sys.setrecursionlimit = getrecursionlimit, setrecursionlimit
 
 
 def exit_code(e):
