@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -39,9 +40,12 @@ const (
 
 // benchRow is one measured configuration.
 type benchRow struct {
-	Workload string     `json:"workload"`
-	Mode     string     `json:"mode"` // "sandbox" or "unsandboxed"
-	Stats    perf.Stats `json:"stats"`
+	Workload string `json:"workload"`
+	Mode     string `json:"mode"` // "sandbox" or "unsandboxed"
+	// Paced runs wait a moment before each run (not timed), the way runs
+	// interleave with model calls; the others run back to back.
+	Paced bool       `json:"paced"`
+	Stats perf.Stats `json:"stats"`
 }
 
 func newBenchSandboxCmd() *cobra.Command {
@@ -153,6 +157,15 @@ func benchSandbox(ctx context.Context, pool *sandbox.Pool, dir string, runs int,
 		if _, err := perf.Run(ctx, 2*pool.Slots(), pool.Slots(), c.op); err != nil {
 			return nil, err
 		}
+		// Paced: one run at a time with a pause between runs, as when a
+		// model's reply comes between runs: the slot is ready when the
+		// request arrives, so this is the run's own latency.
+		st, err := perf.RunPaced(ctx, runs/3, 30*time.Millisecond, c.op)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, benchRow{Workload: c.workload, Mode: c.mode, Paced: true, Stats: st})
+		// Back to back, sequentially and with one client per slot.
 		for _, conc := range []int{1, pool.Slots()} {
 			st, err := perf.Run(ctx, runs, conc, c.op)
 			if err != nil {
@@ -167,22 +180,29 @@ func benchSandbox(ctx context.Context, pool *sandbox.Pool, dir string, runs int,
 func printBenchRows(w io.Writer, pool *sandbox.Pool, rows []benchRow) {
 	fmt.Fprintf(w, "isolation: %s, cgroups %s, %d slots on %d CPUs\n\n", pool.Isolation().Mode, pool.Isolation().Cgroup, pool.Slots(), runtime.NumCPU())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "workload\tmode\tclients\truns\tmedian ms\tp99 ms\truns/s\t")
+	fmt.Fprintln(tw, "workload\tmode\tpattern\tclients\truns\tmedian ms\tp99 ms\truns/s\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%.0f\t\n", r.Workload, r.Mode, r.Stats.Concurrency, r.Stats.N,
-			perf.Ms(r.Stats.Median), perf.Ms(r.Stats.P99), r.Stats.PerSecond)
+		pattern, rate := "back to back", fmt.Sprintf("%.0f", r.Stats.PerSecond)
+		if r.Paced {
+			pattern, rate = "paced", "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t\n", r.Workload, r.Mode, pattern, r.Stats.Concurrency, r.Stats.N,
+			perf.Ms(r.Stats.Median), perf.Ms(r.Stats.P99), rate)
 	}
 	tw.Flush()
-	// Overhead: sandbox minus unsandboxed median, sequential runs.
+	// Overhead: sandbox minus unsandboxed median, paced and back to back.
 	med := map[string]float64{}
 	for _, r := range rows {
 		if r.Stats.Concurrency == 1 {
-			med[r.Workload+"/"+r.Mode] = float64(r.Stats.Median) / 1e6
+			med[fmt.Sprintf("%s/%s/%v", r.Workload, r.Mode, r.Paced)] = float64(r.Stats.Median) / 1e6
 		}
 	}
 	fmt.Fprintln(w)
 	for _, wl := range []string{"python", "cpp"} {
-		fmt.Fprintf(w, "%s: sandbox median %.2f ms vs unsandboxed %.2f ms: overhead %+.2f ms\n",
-			wl, med[wl+"/sandbox"], med[wl+"/unsandboxed"], med[wl+"/sandbox"]-med[wl+"/unsandboxed"])
+		for _, paced := range []bool{true, false} {
+			s, u := med[fmt.Sprintf("%s/sandbox/%v", wl, paced)], med[fmt.Sprintf("%s/unsandboxed/%v", wl, paced)]
+			fmt.Fprintf(w, "%s (%s): sandbox median %.2f ms vs unsandboxed fork+exec %.2f ms: overhead %+.2f ms\n",
+				wl, map[bool]string{true: "paced", false: "back to back"}[paced], s, u, s-u)
+		}
 	}
 }

@@ -109,3 +109,25 @@ func Run(ctx context.Context, n, concurrency int, op func(context.Context) error
 
 // Ms formats a duration in milliseconds with two decimals.
 func Ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
+
+// RunPaced calls op n times, one at a time, sleeping pause (untimed)
+// before each call: the latency of an operation that finds the system idle.
+func RunPaced(ctx context.Context, n int, pause time.Duration, op func(context.Context) error) (Stats, error) {
+	lat := make([]time.Duration, 0, n)
+	var busy time.Duration
+	for i := 0; i < n; i++ {
+		select {
+		case <-ctx.Done():
+			return Stats{}, ctx.Err()
+		case <-time.After(pause):
+		}
+		t := time.Now()
+		if err := op(ctx); err != nil {
+			return Stats{}, err
+		}
+		d := time.Since(t)
+		busy += d
+		lat = append(lat, d)
+	}
+	return Summarize(lat, 1, busy), nil
+}

@@ -42,3 +42,10 @@ func TestRunCountsAndStopsOnError(t *testing.T) {
 		t.Fatalf("err %v after %d calls, want boom after 3", err, calls.Load())
 	}
 }
+
+func TestRunPacedExcludesThePause(t *testing.T) {
+	s, err := RunPaced(context.Background(), 5, 20*time.Millisecond, func(context.Context) error { return nil })
+	if err != nil || s.N != 5 || s.Median >= 20*time.Millisecond || s.Concurrency != 1 {
+		t.Fatalf("%+v %v", s, err)
+	}
+}
