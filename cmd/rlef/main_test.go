@@ -136,3 +136,48 @@ func TestEvalKillAndResume(t *testing.T) {
 		t.Errorf("report: %v\n%s", err, rep)
 	}
 }
+
+// Untuned (base) models get the completions API and few-shot
+// demonstrations: real two-turn trajectories (incorrect code, its actual
+// feedback, the fix) from the built-in problems, in the paper's transcript
+// format.
+func TestEvalBaseProfileFewShot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs rlef eval")
+	}
+	var mu sync.Mutex
+	var prompts []string
+	srv := llmtest.New(llmtest.WithResponder(func(r *llmtest.Request) llmtest.Reply {
+		mu.Lock()
+		prompts = append(prompts, r.Prompt)
+		mu.Unlock()
+		return llmtest.Text(" ```python\nprint(1)\n```\n||\n[USER] more")
+	}))
+	defer srv.Close()
+	dir := filepath.Join(t.TempDir(), "run")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, err := rlef(ctx, "eval", "--benchmark", "builtin", "--model", "base-model", "--base-url", srv.URL, "--profile", "base",
+		"--turns", "1", "--limit", "2", "--run", dir, "--no-progress", "--slots", "1", "--cache-dir", t.TempDir()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(prompts) != 2 {
+		t.Fatalf("%d completion requests, want 2", len(prompts))
+	}
+	p := prompts[0]
+	for _, want := range []string{"[USER]", "[ASSISTANT]", "Your code failed the following tests", "Give it another try", "Provide a Python solution"} {
+		if !strings.Contains(p, want) {
+			t.Errorf("few-shot prompt lacks %q:\n%s", want, p)
+		}
+	}
+	st, err := store.OpenRun(ctx, dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	eps, _ := st.Episodes(ctx)
+	if len(eps) != 2 || eps[0].Turns[0].Code != "print(1)" || strings.Contains(eps[0].Turns[0].Answer, "[USER]") {
+		t.Errorf("episodes: %d, first answer %q", len(eps), eps[0].Turns[0].Answer)
+	}
+}
