@@ -21,6 +21,7 @@ canonical file names), else from $` + dataset.EnvDataDir + `, else from the down
 (` + "`rlef data fetch`" + `, default ` + dataset.DefaultCacheDir() + `).`,
 	}
 	cmd.AddCommand(newDataListCmd(), newDataFetchCmd(), newDataShowCmd())
+	cmd.AddCommand(newDataVerifyCmd())
 	return cmd
 }
 
