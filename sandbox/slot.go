@@ -108,10 +108,6 @@ type zygoteEvent struct {
 	Utime       float64  `json:"utime"`
 	Stime       float64  `json:"stime"`
 	MaxRSSKB    int64    `json:"maxrss_kb"`
-	MinFlt      int64    `json:"minflt"`
-	PreMinFlt   int64    `json:"pre_minflt"`
-	ZygoteFlt   int64    `json:"zygote_minflt"`
-	Marks       [][2]any `json:"marks"`
 	Killed      bool     `json:"killed"`
 	Collected   []string `json:"collected"`
 	PreCPU      float64  `json:"pre_cpu"`

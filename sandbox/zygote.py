@@ -373,7 +373,6 @@ def zygote():
             for fd in fds:
                 os.close(fd)
             continue  # a kill that came after its run ended
-        flt0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         if r.get("payload_fd") is not None:
             pfd = fds[r["payload_fd"]]
             r = json.loads(os.pread(pfd, os.fstat(pfd).st_size, 0))
@@ -429,12 +428,10 @@ def zygote():
             "utime": after.ru_utime - before.ru_utime,
             "stime": after.ru_stime - before.ru_stime,
             "maxrss_kb": ru.ru_maxrss,
-            "minflt": ru.ru_minflt,
             "killed": killed,
             "collected": names,
         }
         ev.update(info)
-        ev["zygote_minflt"] = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - flt0
         try:
             send(ctrl, ev, out_fds)
         except OSError:
@@ -616,7 +613,8 @@ def spare(status_w, ctrl, req):
         pfd = fds[r["payload_fd"]]
         r = json.loads(os.pread(pfd, os.fstat(pfd).st_size, 0))
     mark("request")
-    status(status_w, {"pre_cpu": pre_cpu, "pre_minflt": ru.ru_minflt, "marks": MARKS})
+    status(status_w, {"pre_cpu": pre_cpu})
+    trace("spare marks (name, page faults so far)", MARKS)
     exe = fds[r["exe_fd"]] if r.get("exe_fd") is not None else None
     for fd in fds:
         if fd != exe:
@@ -650,7 +648,7 @@ def warm_up():
     r = json.loads(WARM_REQUEST)
     base64.b64decode(r["files"]["/w/main.py"])
     compile(b"import sys\nprint(sys.stdin.readline().strip())\n", "/w/main.py", "exec", dont_inherit=True)
-    json.dumps({"pre_cpu": 0.5, "pre_minflt": 1, "collect": []}, separators=(",", ":"))
+    json.dumps({"pre_cpu": 0.5}, separators=(",", ":"))
 
 
 def status(fd, obj):

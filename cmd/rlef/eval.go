@@ -155,16 +155,12 @@ func runEval(cmd *cobra.Command, f *evalFlags, sf *sandboxFlags) error {
 	if err != nil {
 		return err
 	}
-	pool, err := sf.open(ctx)
+	j, err := sf.openJudge(ctx, judge.Options{})
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	j, err := judge.New(pool, judge.Options{})
-	if err != nil {
-		return err
-	}
-	env := &episode.Env{Set: set, Judge: j, Parser: episode.SandboxParser(pool)}
+	defer j.Pool().Close()
+	env := &episode.Env{Set: set, Judge: j, Parser: episode.SandboxParser(j.Pool())}
 	if fb == episode.FeedbackRandom {
 		env.Random = episode.NewRandomFeedback(set, j)
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -118,19 +117,11 @@ func runJudge(ctx context.Context, f *judgeFlags, stdout, stderr io.Writer) erro
 
 	var sandboxFailures []string
 	if len(todo) > 0 {
-		pool, err := f.sf.open(ctx)
+		j, err := f.sf.openJudge(ctx, judge.Options{TimeLimit: f.timeLimit, NativeStdio: f.nativeStdio})
 		if err != nil {
 			return err
 		}
-		defer pool.Close()
-		opts := judge.Options{TimeLimit: f.timeLimit, NativeStdio: f.nativeStdio}
-		if f.sf.cacheDir != "" {
-			opts.CacheDir = filepath.Join(f.sf.cacheDir, "judge")
-		}
-		j, err := judge.New(pool, opts)
-		if err != nil {
-			return err
-		}
+		defer j.Pool().Close()
 		newRows, failures, err := judgeSamples(ctx, j, set, todo, f, out, stderr)
 		rows = append(rows, newRows...)
 		sandboxFailures = failures

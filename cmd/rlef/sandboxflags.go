@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 
+	"github.com/rlef/rlef/judge"
 	"github.com/rlef/rlef/sandbox"
 )
 
@@ -24,6 +26,25 @@ func (f *sandboxFlags) register(fs *pflag.FlagSet, defaultSlots int) {
 	fs.StringVar(&f.python, "python", "/usr/bin/python3", "Python interpreter for programs")
 	fs.StringVar(&f.cxx, "cxx", "/usr/bin/g++", "C++ compiler")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", "cache for compiled programs (default $XDG_CACHE_HOME/rlef)")
+}
+
+// openJudge starts a pool and a judge on it; the judge's cache of
+// reference outputs lives under --cache-dir when one is given. Close the
+// pool (j.Pool()) when done.
+func (f *sandboxFlags) openJudge(ctx context.Context, opts judge.Options) (*judge.Judge, error) {
+	pool, err := f.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if f.cacheDir != "" && opts.CacheDir == "" {
+		opts.CacheDir = filepath.Join(f.cacheDir, "judge")
+	}
+	j, err := judge.New(pool, opts)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return j, nil
 }
 
 func (f *sandboxFlags) open(ctx context.Context) (*sandbox.Pool, error) {

@@ -114,15 +114,12 @@ func runServe(cmd *cobra.Command, f *serveFlags, sf *sandboxFlags) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close()
-	pool, err := sf.open(ctx)
+	j, err := sf.openJudge(ctx, judge.Options{})
 	if err != nil {
 		return err
 	}
+	pool := j.Pool()
 	defer pool.Close()
-	j, err := judge.New(pool, judge.Options{})
-	if err != nil {
-		return err
-	}
 	srv, err := server.New(server.Config{
 		Pool: pool, Judge: j, Sets: sets, Token: token, Run: run, MaxBody: maxBody,
 		RunQueue:   server.QueueConfig{MaxWaiting: f.queueSize, MaxWait: f.queueWait},

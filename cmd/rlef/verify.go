@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -38,19 +37,11 @@ between repeats (flaky), and whose tests let a known-incorrect solution pass
 			if err != nil {
 				return err
 			}
-			pool, err := sf.open(ctx)
+			j, err := sf.openJudge(ctx, judge.Options{})
 			if err != nil {
 				return err
 			}
-			defer pool.Close()
-			jo := judge.Options{}
-			if sf.cacheDir != "" {
-				jo.CacheDir = filepath.Join(sf.cacheDir, "judge")
-			}
-			j, err := judge.New(pool, jo)
-			if err != nil {
-				return err
-			}
+			defer j.Pool().Close()
 			if !noProgress {
 				bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(cmd.ErrOrStderr()), progressbar.OptionSetDescription("verifying"),
 					progressbar.OptionShowCount(), progressbar.OptionThrottle(250*time.Millisecond), progressbar.OptionClearOnFinish())
