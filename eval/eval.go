@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/rlef/rlef/dataset"
 	"github.com/rlef/rlef/episode"
@@ -257,14 +259,26 @@ func show(v any) any {
 	return v
 }
 
-// progress draws a bar with counts, ETA and throughput.
-type progress struct{ bar *progressbar.ProgressBar }
+// progress reports how a run goes: a bar with counts, ETA and throughput
+// on a terminal, a plain line every tenth of the work (or 30 s) elsewhere,
+// so logs stay readable.
+type progress struct {
+	bar       *progressbar.ProgressBar
+	w         io.Writer
+	total     int
+	lastDone  int
+	lastPrint time.Time
+}
 
 func newProgress(w io.Writer, total, done int) *progress {
 	if w == nil {
 		return &progress{}
 	}
-	bar := progressbar.NewOptions(total,
+	p := &progress{w: w, total: total, lastDone: done, lastPrint: time.Now()}
+	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
+		return p
+	}
+	p.bar = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription("episodes"),
 		progressbar.OptionShowCount(),
@@ -273,17 +287,24 @@ func newProgress(w io.Writer, total, done int) *progress {
 		progressbar.OptionSetWidth(24),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
 	)
-	_ = bar.Set(done)
-	return &progress{bar: bar}
+	_ = p.bar.Set(done)
+	return p
 }
 
 func (p *progress) update(st *Stats, elapsed time.Duration) {
-	if p.bar == nil {
-		return
-	}
 	tps := float64(st.CompletionTokens) / max(elapsed.Seconds(), 1e-9)
-	p.bar.Describe(fmt.Sprintf("passed %d, infra %d, %.0f tok/s", st.Passed, st.Infra, tps))
-	_ = p.bar.Set(st.Done)
+	switch {
+	case p.bar != nil:
+		p.bar.Describe(fmt.Sprintf("passed %d, infra %d, %.0f tok/s", st.Passed, st.Infra, tps))
+		_ = p.bar.Set(st.Done)
+	case p.w != nil:
+		step := max(p.total/10, 1)
+		if st.Done-p.lastDone >= step || time.Since(p.lastPrint) >= 30*time.Second || st.Done == p.total {
+			fmt.Fprintf(p.w, "episodes %d/%d, passed %d, infra %d, %.0f tok/s, %s elapsed\n",
+				st.Done, p.total, st.Passed, st.Infra, tps, elapsed.Round(time.Second))
+			p.lastDone, p.lastPrint = st.Done, time.Now()
+		}
+	}
 }
 
 func (p *progress) finish() {
