@@ -233,7 +233,7 @@ func judgeSamples(ctx context.Context, j *judge.Judge, set *dataset.Set, todo []
 		tasks[i] = judge.Task{Problem: p, Submission: judge.Submission{Language: s.Language, Code: code}, Suites: suites}
 	}
 	var bar *progressbar.ProgressBar
-	if !f.noProgress {
+	if !f.noProgress && isTerminal(stderr) {
 		bar = progressbar.NewOptions(len(tasks),
 			progressbar.OptionSetWriter(stderr),
 			progressbar.OptionSetDescription("judging"),

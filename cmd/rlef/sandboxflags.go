@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/rlef/rlef/judge"
 	"github.com/rlef/rlef/sandbox"
@@ -56,4 +59,11 @@ func (f *sandboxFlags) open(ctx context.Context) (*sandbox.Pool, error) {
 		UnsafeNoIsolation: f.unsafe,
 		Logger:            slog.Default(),
 	})
+}
+
+// isTerminal reports whether w is a terminal: progress bars go only there,
+// never into logs.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

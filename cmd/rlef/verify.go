@@ -42,7 +42,7 @@ between repeats (flaky), and whose tests let a known-incorrect solution pass
 				return err
 			}
 			defer j.Pool().Close()
-			if !noProgress {
+			if !noProgress && isTerminal(cmd.ErrOrStderr()) {
 				bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(cmd.ErrOrStderr()), progressbar.OptionSetDescription("verifying"),
 					progressbar.OptionShowCount(), progressbar.OptionThrottle(250*time.Millisecond), progressbar.OptionClearOnFinish())
 				vo.Progress = func(done, total int) {
