@@ -14,18 +14,8 @@ import (
 )
 
 func (s *Server) handleEpisodeCreate(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r, s.cfg.MaxBody)
-	if err != nil {
-		writeBodyError(w, err)
-		return
-	}
-	req, err := DecodeEpisodeCreate(body, s.cfg.Episodes.MaxTurns)
-	if err != nil {
-		if ve, ok := asValidation(err); ok {
-			writeValidation(w, ve)
-			return
-		}
-		writeDetail(w, http.StatusBadRequest, err.Error())
+	req, ok := decodeBody(s, w, r, func(b []byte) (*EpisodeCreateRequest, error) { return DecodeEpisodeCreate(b, s.cfg.Episodes.MaxTurns) })
+	if !ok {
 		return
 	}
 	resp, status, err := s.createEpisode(req)
@@ -123,18 +113,8 @@ func (s *Server) handleEpisodeStep(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusNotFound, "episode not found (finished episodes stay until deleted or idle for the TTL)")
 		return
 	}
-	body, err := readBody(w, r, s.cfg.MaxBody)
-	if err != nil {
-		writeBodyError(w, err)
-		return
-	}
-	req, err := DecodeEpisodeStep(body)
-	if err != nil {
-		if ve, ok := asValidation(err); ok {
-			writeValidation(w, ve)
-			return
-		}
-		writeDetail(w, http.StatusBadRequest, err.Error())
+	req, ok := decodeBody(s, w, r, DecodeEpisodeStep)
+	if !ok {
 		return
 	}
 	if !e.step.TryLock() {

@@ -75,3 +75,24 @@ func writeBusy(w http.ResponseWriter, err error, retryAfter int) {
 	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 	writeDetail(w, http.StatusGatewayTimeout, err.Error())
 }
+
+// decodeBody reads the request body and decodes it with dec, answering
+// the client itself (413/400 for the body, 422 for schema errors, 400
+// otherwise) when it cannot; ok reports whether the handler goes on.
+func decodeBody[T any](s *Server, w http.ResponseWriter, r *http.Request, dec func([]byte) (T, error)) (v T, ok bool) {
+	body, err := readBody(w, r, s.cfg.MaxBody)
+	if err != nil {
+		writeBodyError(w, err)
+		return v, false
+	}
+	v, err = dec(body)
+	if err != nil {
+		if ve, isVal := asValidation(err); isVal {
+			writeValidation(w, ve)
+		} else {
+			writeDetail(w, http.StatusBadRequest, err.Error())
+		}
+		return v, false
+	}
+	return v, true
+}

@@ -96,18 +96,8 @@ func (e *rewardError) Error() string { return e.err.Error() }
 func (e *rewardError) Unwrap() error { return e.err }
 
 func (s *Server) handleReward(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r, s.cfg.MaxBody)
-	if err != nil {
-		writeBodyError(w, err)
-		return
-	}
-	req, err := DecodeReward(body)
-	if err != nil {
-		if ve, ok := asValidation(err); ok {
-			writeValidation(w, ve)
-			return
-		}
-		writeDetail(w, http.StatusBadRequest, err.Error())
+	req, ok := decodeBody(s, w, r, DecodeReward)
+	if !ok {
 		return
 	}
 	resp, err := s.Reward(r.Context(), req)

@@ -16,18 +16,8 @@ import (
 )
 
 func (s *Server) handleRunCode(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r, s.cfg.MaxBody)
-	if err != nil {
-		writeBodyError(w, err)
-		return
-	}
-	req, err := DecodeRunCode(body)
-	if err != nil {
-		if ve, ok := asValidation(err); ok {
-			writeValidation(w, ve)
-			return
-		}
-		writeDetail(w, http.StatusBadRequest, err.Error())
+	req, ok := decodeBody(s, w, r, DecodeRunCode)
+	if !ok {
 		return
 	}
 	resp, err := s.RunCode(r.Context(), req)
