@@ -17,18 +17,35 @@ import (
 // cgroupTree is the cgroup hierarchy one pool owns: a directory per
 // controller (v1) or one directory (v2), removed when the pool closes.
 //
-// Layout. The zygote of slot i lives in slot i's pids and cpu cgroups, so
-// the process limit and the one-CPU quota cover the zygote and its runs
-// without moving anything per run. Runs alone live in slot i's memory
-// cgroup, which the spare joins before the request arrives, so memory is
-// measured and limited for the program only.
+// Layout. Slot i has a cgroup of its own, which its zygote joins before
+// it enters a cgroup namespace, and below it a "run" cgroup that every
+// process of a run joins before the run starts:
+//
+//	slot i        the zygote; the process limit, the one-CPU quota and
+//	              the CPU pinning cover the zygote and its runs together
+//	slot i/run    the run alone: its memory limit and peak, its OOM
+//	              kills and its CPU time, which the supervisor reads
+//	              from outside to measure and limit the whole process
+//	              tree of the run
+//
+// (cgroup v2 forbids processes in a cgroup whose controllers are
+// delegated, so there the zygote lives in a sibling, slot i/zygote.)
+// Because the zygote's namespace is rooted at the slot's own cgroup, a
+// program sees "/run" in /proc/self/cgroup and nothing of the host.
 type cgroupTree struct {
 	version string // "v1" or "v2"
 	// v1: one root per controller; v2: roots["unified"].
 	roots map[string]string
+	// cpus lists the CPUs slots are pinned to (one each, round robin);
+	// nil when the cpuset controller cannot be used.
+	cpus []int
+	// notes explain optional features that are unavailable.
+	notes []string
 }
 
-var v1Controllers = []string{"memory", "pids", "cpu"}
+// v1Required are the v1 controllers a pool cannot do without; cpuset is
+// optional (it pins slots to CPUs).
+var v1Required = []string{"memory", "pids", "cpu", "cpuacct"}
 
 // newCgroupTree creates this pool's cgroup root, or explains why cgroups
 // cannot be used (the pool then falls back to rlimits).
@@ -42,25 +59,90 @@ func newCgroupTree(name string) (*cgroupTree, error) {
 		return nil, err
 	}
 	if _, ok := mounts["memory"]; ok {
-		t := &cgroupTree{version: "v1", roots: map[string]string{}}
-		for _, c := range v1Controllers {
-			m, ok := mounts[c]
-			if !ok {
-				return nil, fmt.Errorf("cgroup v1 controller %q is not mounted", c)
-			}
-			rel, ok := own[c]
-			if !ok {
-				return nil, fmt.Errorf("cannot find this process's %s cgroup in /proc/self/cgroup", c)
-			}
-			dir := filepath.Join(m.dir, strings.TrimPrefix(rel, m.root), name)
-			if err := os.Mkdir(dir, 0o755); err != nil {
-				t.remove()
-				return nil, fmt.Errorf("create cgroup %s: %w", dir, err)
-			}
-			t.roots[c] = dir
-		}
-		return t, nil
+		return newV1Tree(name, mounts, own)
 	}
+	return newV2Tree(name, mounts)
+}
+
+func newV1Tree(name string, mounts map[string]cgroupMount, own map[string]string) (*cgroupTree, error) {
+	t := &cgroupTree{version: "v1", roots: map[string]string{}}
+	dirFor := func(c string) (string, error) {
+		m, ok := mounts[c]
+		if !ok {
+			return "", fmt.Errorf("cgroup v1 controller %q is not mounted", c)
+		}
+		rel, ok := own[c]
+		if !ok {
+			return "", fmt.Errorf("cannot find this process's %s cgroup in /proc/self/cgroup", c)
+		}
+		return filepath.Join(m.dir, strings.TrimPrefix(rel, m.root), name), nil
+	}
+	for _, c := range v1Required {
+		dir, err := dirFor(c)
+		if err != nil {
+			t.remove()
+			return nil, err
+		}
+		if err := t.addRoot(c, dir); err != nil {
+			t.remove()
+			return nil, err
+		}
+	}
+	if dir, err := dirFor("cpuset"); err != nil {
+		t.notes = append(t.notes, "slots are not pinned to CPUs: "+err.Error())
+	} else if err := t.addCpusetRoot(dir); err != nil {
+		t.notes = append(t.notes, "slots are not pinned to CPUs: "+err.Error())
+	}
+	return t, nil
+}
+
+// addRoot creates a controller's root directory (once per hierarchy: cpu
+// and cpuacct are often mounted together).
+func (t *cgroupTree) addRoot(controller, dir string) error {
+	for _, existing := range t.roots {
+		if existing == dir {
+			t.roots[controller] = dir
+			return nil
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return fmt.Errorf("create cgroup %s: %w", dir, err)
+	}
+	t.roots[controller] = dir
+	return nil
+}
+
+// addCpusetRoot creates the v1 cpuset root, which (unlike other
+// controllers) starts with no CPUs and no memory nodes of its own.
+func (t *cgroupTree) addCpusetRoot(dir string) error {
+	parent := filepath.Dir(dir)
+	cpus, err := os.ReadFile(filepath.Join(parent, "cpuset.cpus"))
+	if err != nil {
+		return err
+	}
+	mems, err := os.ReadFile(filepath.Join(parent, "cpuset.mems"))
+	if err != nil {
+		return err
+	}
+	list, err := parseCPUList(strings.TrimSpace(string(cpus)))
+	if err != nil || len(list) == 0 {
+		return fmt.Errorf("cpuset.cpus %q: %v", cpus, err)
+	}
+	if err := t.addRoot("cpuset", dir); err != nil {
+		return err
+	}
+	for file, v := range map[string][]byte{"cpuset.cpus": cpus, "cpuset.mems": mems} {
+		if err := writeFile(filepath.Join(dir, file), strings.TrimSpace(string(v))); err != nil {
+			delete(t.roots, "cpuset")
+			removeCgroupDir(dir)
+			return err
+		}
+	}
+	t.cpus = list
+	return nil
+}
+
+func newV2Tree(name string, mounts map[string]cgroupMount) (*cgroupTree, error) {
 	m, ok := mounts["unified"]
 	if !ok {
 		return nil, errors.New("no cgroup v1 memory controller and no cgroup v2 mount")
@@ -69,25 +151,42 @@ func newCgroupTree(name string) (*cgroupTree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read cgroup v2 controllers: %w", err)
 	}
-	for _, c := range v1Controllers {
+	for _, c := range []string{"memory", "pids", "cpu"} {
 		if !bytes.Contains(ctrls, []byte(c)) {
 			return nil, fmt.Errorf("cgroup v2 controller %q is not available (cgroup.controllers: %q)", c, strings.TrimSpace(string(ctrls)))
 		}
+	}
+	enable := "+memory +pids +cpu"
+	cpuset := bytes.Contains(ctrls, []byte("cpuset"))
+	if cpuset {
+		enable += " +cpuset"
 	}
 	// A v2 cgroup that delegates controllers to children may not hold
 	// processes itself, so the pool's tree hangs off the hierarchy root,
 	// which needs root privileges.
 	dir := filepath.Join(m.dir, name)
-	if err := writeFile(filepath.Join(m.dir, "cgroup.subtree_control"), "+memory +pids +cpu"); err != nil {
+	if err := writeFile(filepath.Join(m.dir, "cgroup.subtree_control"), enable); err != nil {
 		return nil, fmt.Errorf("enable cgroup v2 controllers: %w", err)
 	}
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create cgroup %s: %w", dir, err)
 	}
 	t := &cgroupTree{version: "v2", roots: map[string]string{"unified": dir}}
-	if err := writeFile(filepath.Join(dir, "cgroup.subtree_control"), "+memory +pids +cpu"); err != nil {
+	if err := writeFile(filepath.Join(dir, "cgroup.subtree_control"), enable); err != nil {
 		t.remove()
 		return nil, fmt.Errorf("enable cgroup v2 controllers in %s: %w", dir, err)
+	}
+	if cpuset {
+		eff, err := os.ReadFile(filepath.Join(dir, "cpuset.cpus.effective"))
+		if err == nil {
+			t.cpus, err = parseCPUList(strings.TrimSpace(string(eff)))
+		}
+		if err != nil || len(t.cpus) == 0 {
+			t.cpus = nil
+			t.notes = append(t.notes, fmt.Sprintf("slots are not pinned to CPUs: cpuset.cpus.effective unreadable (%v)", err))
+		}
+	} else {
+		t.notes = append(t.notes, "slots are not pinned to CPUs: the cpuset controller is not available")
 	}
 	return t, nil
 }
@@ -121,12 +220,16 @@ func removeCgroupDir(dir string) {
 type slotCgroup struct {
 	v2   bool
 	dirs []string // deepest first, for removal
-	// joinSlot are cgroup.procs files the zygote writes "0" to once.
+	// cpu is the CPU the slot is pinned to, or -1.
+	cpu int
+	// joinSlot are cgroup.procs files the sandbox init writes "0" to once,
+	// before it enters its cgroup namespace.
 	joinSlot []*os.File
-	// joinRun is the memory cgroup.procs file each spare writes "0" to.
-	joinRun *os.File
+	// joinRun are the run cgroups' cgroup.procs files every process that
+	// starts a run writes "0" to.
+	joinRun []*os.File
 
-	memLimit, memswLimit, memUsage, memPeak, oomEvents, pidsMax *os.File
+	memLimit, memswLimit, memUsage, memPeak, oomEvents, pidsMax, cpuUsage *os.File
 
 	curMemory    int64
 	curProcesses int
@@ -134,108 +237,194 @@ type slotCgroup struct {
 	baseline     int64
 }
 
+// slotFiles are the control files a slot opens: pointers to fill, paths
+// and open flags.
+type slotFile struct {
+	f    **os.File
+	path string
+	flag int
+}
+
 func (t *cgroupTree) newSlot(i int) (_ *slotCgroup, err error) {
-	s := &slotCgroup{v2: t.version == "v2"}
+	s := &slotCgroup{v2: t.version == "v2", cpu: -1}
 	defer func() {
 		if err != nil {
 			s.close()
 		}
 	}()
+	if len(t.cpus) > 0 {
+		s.cpu = t.cpus[i%len(t.cpus)]
+	}
 	name := fmt.Sprintf("slot%d", i)
 	if s.v2 {
-		slot := filepath.Join(t.roots["unified"], name)
-		zyg, run := filepath.Join(slot, "zygote"), filepath.Join(slot, "run")
-		if err := os.Mkdir(slot, 0o755); err != nil {
-			return nil, err
-		}
-		s.dirs = append(s.dirs, slot)
-		if err := writeFile(filepath.Join(slot, "cpu.max"), "100000 100000"); err != nil {
-			return nil, err
-		}
-		if err := writeFile(filepath.Join(slot, "cgroup.subtree_control"), "+memory"); err != nil {
-			return nil, err
-		}
-		for _, d := range []string{zyg, run} {
-			if err := os.Mkdir(d, 0o755); err != nil {
-				return nil, err
-			}
-			s.dirs = append([]string{d}, s.dirs...)
-		}
-		_ = writeFile(filepath.Join(run, "memory.swap.max"), "0")
-		if err := writeFile(filepath.Join(run, "memory.oom.group"), "1"); err != nil {
-			return nil, err
-		}
-		files := []struct {
-			f    **os.File
-			path string
-			flag int
-		}{
-			{&s.joinRun, filepath.Join(run, "cgroup.procs"), os.O_WRONLY},
-			{&s.memLimit, filepath.Join(run, "memory.max"), os.O_WRONLY},
-			{&s.memUsage, filepath.Join(run, "memory.current"), os.O_RDONLY},
-			{&s.memPeak, filepath.Join(run, "memory.peak"), os.O_RDWR},
-			{&s.oomEvents, filepath.Join(run, "memory.events"), os.O_RDONLY},
-			{&s.pidsMax, filepath.Join(slot, "pids.max"), os.O_WRONLY},
-		}
-		for _, f := range files {
-			if *f.f, err = os.OpenFile(f.path, f.flag, 0); err != nil {
-				return nil, err
-			}
-		}
-		zp, err := os.OpenFile(filepath.Join(zyg, "cgroup.procs"), os.O_WRONLY, 0)
-		if err != nil {
-			return nil, err
-		}
-		s.joinSlot = append(s.joinSlot, zp)
+		err = s.setupV2(filepath.Join(t.roots["unified"], name))
 	} else {
-		mem := filepath.Join(t.roots["memory"], name)
-		pids := filepath.Join(t.roots["pids"], name)
-		cpu := filepath.Join(t.roots["cpu"], name)
-		for _, d := range []string{mem, pids, cpu} {
-			if err := os.Mkdir(d, 0o755); err != nil {
-				return nil, err
-			}
-			s.dirs = append(s.dirs, d)
-		}
-		if err := writeFile(filepath.Join(cpu, "cpu.cfs_period_us"), "100000"); err != nil {
-			return nil, err
-		}
-		if err := writeFile(filepath.Join(cpu, "cpu.cfs_quota_us"), "100000"); err != nil {
-			return nil, err
-		}
-		files := []struct {
-			f    **os.File
-			path string
-			flag int
-		}{
-			{&s.joinRun, filepath.Join(mem, "cgroup.procs"), os.O_WRONLY},
-			{&s.memLimit, filepath.Join(mem, "memory.limit_in_bytes"), os.O_WRONLY},
-			{&s.memUsage, filepath.Join(mem, "memory.usage_in_bytes"), os.O_RDONLY},
-			{&s.memPeak, filepath.Join(mem, "memory.max_usage_in_bytes"), os.O_RDWR},
-			{&s.oomEvents, filepath.Join(mem, "memory.oom_control"), os.O_RDONLY},
-			{&s.pidsMax, filepath.Join(pids, "pids.max"), os.O_WRONLY},
-		}
-		for _, f := range files {
-			if *f.f, err = os.OpenFile(f.path, f.flag, 0); err != nil {
-				return nil, err
-			}
-		}
-		// Swap accounting exists only on some kernels.
-		if f, err := os.OpenFile(filepath.Join(mem, "memory.memsw.limit_in_bytes"), os.O_WRONLY, 0); err == nil {
-			s.memswLimit = f
-		}
-		for _, d := range []string{pids, cpu} {
-			f, err := os.OpenFile(filepath.Join(d, "cgroup.procs"), os.O_WRONLY, 0)
-			if err != nil {
-				return nil, err
-			}
-			s.joinSlot = append(s.joinSlot, f)
-		}
+		err = s.setupV1(t, name)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if s.lastOOM, err = s.oomCount(); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// mkdir creates a cgroup directory and remembers it for removal.
+func (s *slotCgroup) mkdir(dir string) error {
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	s.dirs = append([]string{dir}, s.dirs...)
+	return nil
+}
+
+func (s *slotCgroup) setupV2(slot string) error {
+	zyg, run := filepath.Join(slot, "zygote"), filepath.Join(slot, "run")
+	if err := s.mkdir(slot); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(slot, "cpu.max"), "100000 100000"); err != nil {
+		return err
+	}
+	if s.cpu >= 0 {
+		if err := writeFile(filepath.Join(slot, "cpuset.cpus"), strconv.Itoa(s.cpu)); err != nil {
+			return err
+		}
+	}
+	if err := writeFile(filepath.Join(slot, "cgroup.subtree_control"), "+memory"); err != nil {
+		return err
+	}
+	for _, d := range []string{zyg, run} {
+		if err := s.mkdir(d); err != nil {
+			return err
+		}
+	}
+	_ = writeFile(filepath.Join(run, "memory.swap.max"), "0")
+	if err := writeFile(filepath.Join(run, "memory.oom.group"), "1"); err != nil {
+		return err
+	}
+	var joinRun, joinZygote *os.File
+	files := []slotFile{
+		{&joinRun, filepath.Join(run, "cgroup.procs"), os.O_WRONLY},
+		{&joinZygote, filepath.Join(zyg, "cgroup.procs"), os.O_WRONLY},
+		{&s.memLimit, filepath.Join(run, "memory.max"), os.O_WRONLY},
+		{&s.memUsage, filepath.Join(run, "memory.current"), os.O_RDONLY},
+		{&s.memPeak, filepath.Join(run, "memory.peak"), os.O_RDWR},
+		{&s.oomEvents, filepath.Join(run, "memory.events"), os.O_RDONLY},
+		{&s.cpuUsage, filepath.Join(run, "cpu.stat"), os.O_RDONLY},
+		{&s.pidsMax, filepath.Join(slot, "pids.max"), os.O_WRONLY},
+	}
+	if err := openSlotFiles(files); err != nil {
+		return err
+	}
+	s.joinRun = []*os.File{joinRun}
+	s.joinSlot = []*os.File{joinZygote}
+	return nil
+}
+
+func (s *slotCgroup) setupV1(t *cgroupTree, name string) error {
+	// One slot directory per hierarchy (cpu and cpuacct may share one).
+	slotDir := map[string]string{}
+	for _, c := range []string{"memory", "pids", "cpu", "cpuacct", "cpuset"} {
+		root, ok := t.roots[c]
+		if !ok {
+			continue
+		}
+		dir := filepath.Join(root, name)
+		if _, made := slotDirOf(slotDir, dir); !made {
+			if err := s.mkdir(dir); err != nil {
+				return err
+			}
+		}
+		slotDir[c] = dir
+	}
+	if err := writeFile(filepath.Join(slotDir["cpu"], "cpu.cfs_period_us"), "100000"); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(slotDir["cpu"], "cpu.cfs_quota_us"), "100000"); err != nil {
+		return err
+	}
+	if dir, ok := slotDir["cpuset"]; ok && s.cpu >= 0 {
+		mems, err := os.ReadFile(filepath.Join(t.roots["cpuset"], "cpuset.mems"))
+		if err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(dir, "cpuset.cpus"), strconv.Itoa(s.cpu)); err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(dir, "cpuset.mems"), strings.TrimSpace(string(mems))); err != nil {
+			return err
+		}
+	}
+	memRun, cpuRun := filepath.Join(slotDir["memory"], "run"), filepath.Join(slotDir["cpuacct"], "run")
+	for _, d := range []string{memRun, cpuRun} {
+		if _, err := os.Stat(d); err == nil {
+			continue // cpuacct shares the memory hierarchy (unusual, but possible)
+		}
+		if err := s.mkdir(d); err != nil {
+			return err
+		}
+	}
+	var joinMem, joinCPU *os.File
+	files := []slotFile{
+		{&joinMem, filepath.Join(memRun, "cgroup.procs"), os.O_WRONLY},
+		{&s.memLimit, filepath.Join(memRun, "memory.limit_in_bytes"), os.O_WRONLY},
+		{&s.memUsage, filepath.Join(memRun, "memory.usage_in_bytes"), os.O_RDONLY},
+		{&s.memPeak, filepath.Join(memRun, "memory.max_usage_in_bytes"), os.O_RDWR},
+		{&s.oomEvents, filepath.Join(memRun, "memory.oom_control"), os.O_RDONLY},
+		{&s.pidsMax, filepath.Join(slotDir["pids"], "pids.max"), os.O_WRONLY},
+		{&s.cpuUsage, filepath.Join(cpuRun, "cpuacct.usage"), os.O_RDONLY},
+	}
+	if cpuRun != memRun {
+		files = append(files, slotFile{&joinCPU, filepath.Join(cpuRun, "cgroup.procs"), os.O_WRONLY})
+	}
+	if err := openSlotFiles(files); err != nil {
+		return err
+	}
+	s.joinRun = []*os.File{joinMem}
+	if joinCPU != nil {
+		s.joinRun = append(s.joinRun, joinCPU)
+	}
+	// Swap accounting exists only on some kernels.
+	if f, err := os.OpenFile(filepath.Join(memRun, "memory.memsw.limit_in_bytes"), os.O_WRONLY, 0); err == nil {
+		s.memswLimit = f
+	}
+	seen := map[string]bool{}
+	for _, c := range []string{"memory", "pids", "cpu", "cpuacct", "cpuset"} {
+		dir, ok := slotDir[c]
+		if !ok || seen[dir] {
+			continue
+		}
+		seen[dir] = true
+		f, err := os.OpenFile(filepath.Join(dir, "cgroup.procs"), os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		s.joinSlot = append(s.joinSlot, f)
+	}
+	return nil
+}
+
+// slotDirOf reports whether dir was already made for another controller
+// of the same hierarchy.
+func slotDirOf(made map[string]string, dir string) (string, bool) {
+	for _, d := range made {
+		if d == dir {
+			return d, true
+		}
+	}
+	return "", false
+}
+
+func openSlotFiles(files []slotFile) error {
+	for _, f := range files {
+		var err error
+		if *f.f, err = os.OpenFile(f.path, f.flag, 0); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // configure sets the run's memory limit and the slot's process limit,
@@ -248,8 +437,9 @@ func (s *slotCgroup) configure(memory int64, processes int) error {
 		s.curMemory = memory
 	}
 	if processes != s.curProcesses {
-		// +1: the zygote itself counts against the slot's limit.
-		if err := pwriteString(s.pidsMax, strconv.Itoa(processes+1)); err != nil {
+		// +2: the zygote and the waiting spare count against the slot's
+		// limit too.
+		if err := pwriteString(s.pidsMax, strconv.Itoa(processes+2)); err != nil {
 			return fmt.Errorf("set process limit: %w", err)
 		}
 		s.curProcesses = processes
@@ -301,16 +491,45 @@ func (s *slotCgroup) finish() (peak int64, oomKilled bool, err error) {
 	if err != nil {
 		return 0, false, fmt.Errorf("read memory peak: %w", err)
 	}
-	n, err := s.oomCount()
+	oomKilled, err = s.oomSince()
 	if err != nil {
 		return 0, false, err
 	}
-	oomKilled = n > s.lastOOM
-	s.lastOOM = n
 	if p -= s.baseline; p < 0 {
 		p = 0
 	}
 	return p, oomKilled, nil
+}
+
+// oomSince reports whether the OOM killer acted since the last call.
+func (s *slotCgroup) oomSince() (bool, error) {
+	n, err := s.oomCount()
+	if err != nil {
+		return false, err
+	}
+	killed := n > s.lastOOM
+	s.lastOOM = n
+	return killed, nil
+}
+
+// cpuTime returns the run cgroup's cumulative CPU time: every process of
+// every run, counted by the kernel whatever the processes did to
+// themselves.
+func (s *slotCgroup) cpuTime() (time.Duration, error) {
+	if !s.v2 {
+		ns, err := preadInt(s.cpuUsage)
+		return time.Duration(ns), err
+	}
+	var buf [1024]byte
+	n, err := s.cpuUsage.ReadAt(buf[:], 0)
+	if n == 0 && err != nil {
+		return 0, fmt.Errorf("read cpu.stat: %w", err)
+	}
+	v, ok := statField(buf[:n], "usage_usec")
+	if !ok {
+		return 0, errors.New("no usage_usec in cpu.stat")
+	}
+	return time.Duration(v) * time.Microsecond, nil
 }
 
 // oomCount reads the cumulative OOM-kill counter ("oom_kill N" in both
@@ -321,17 +540,29 @@ func (s *slotCgroup) oomCount() (int64, error) {
 	if err != nil && n == 0 {
 		return 0, fmt.Errorf("read oom counter: %w", err)
 	}
-	sc := bufio.NewScanner(bytes.NewReader(buf[:n]))
+	v, ok := statField(buf[:n], "oom_kill")
+	if !ok {
+		return 0, errors.New("no oom_kill counter in memory cgroup (kernel too old?)")
+	}
+	return v, nil
+}
+
+// statField finds "name value" in a cgroup key-value file.
+func statField(data []byte, name string) (int64, bool) {
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "oom_kill "); ok {
-			return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n, err == nil
 		}
 	}
-	return 0, errors.New("no oom_kill counter in memory cgroup (kernel too old?)")
+	return 0, false
 }
 
 func (s *slotCgroup) close() {
-	for _, f := range append([]*os.File{s.joinRun, s.memLimit, s.memswLimit, s.memUsage, s.memPeak, s.oomEvents, s.pidsMax}, s.joinSlot...) {
+	files := []*os.File{s.memLimit, s.memswLimit, s.memUsage, s.memPeak, s.oomEvents, s.pidsMax, s.cpuUsage}
+	files = append(append(files, s.joinSlot...), s.joinRun...)
+	for _, f := range files {
 		if f != nil {
 			f.Close()
 		}
@@ -339,6 +570,31 @@ func (s *slotCgroup) close() {
 	for _, d := range s.dirs {
 		removeCgroupDir(d)
 	}
+}
+
+// parseCPUList reads a kernel CPU list ("0-3,8,10-11").
+func parseCPUList(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		if part == "" {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil {
+			return nil, fmt.Errorf("bad CPU list %q", s)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil || b < a {
+				return nil, fmt.Errorf("bad CPU list %q", s)
+			}
+		}
+		for c := a; c <= b; c++ {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 type cgroupMount struct{ dir, root string }

@@ -1,40 +1,46 @@
 package sandbox
 
 import (
+	"bytes"
 	"fmt"
 	"syscall"
-	"time"
 
 	"github.com/rlef/rlef/verdict"
 )
 
-// classify turns a slot's raw outcome into a Result. The order matters:
-// a program killed for time is a time-limit verdict whatever else it did;
-// the memory verdict comes from the cgroup OOM counter (or Python's own
-// MemoryError), never from guessing at a signal.
-func classify(out *outcome, lim Limits) (*Result, error) {
+// classify turns a slot's raw outcome into a Result. It reads only what
+// the supervisor observed from outside the program: the wait4 status, the
+// run cgroup's CPU time, OOM kills and peak memory, the supervisor's own
+// clocks, and the bytes on stdout and stderr. The order matters: a program
+// killed for time is a time-limit verdict whatever else it did; the memory
+// verdict comes from the cgroup OOM counter (or Python's MemoryError
+// traceback on stderr), never from guessing at a signal.
+//
+// A failure of the sandbox's own code before the program ran is an
+// InfraError; everything after is a verdict about the program.
+func classify(out *outcome, lim Limits, lang Language) (*Result, error) {
 	ev := &out.ev
-	if ev.SetupError != "" {
-		return nil, fmt.Errorf("sandbox setup failed: %s", ev.SetupError)
-	}
-	if ev.ExecError != "" {
-		return nil, fmt.Errorf("sandbox could not start the program: %s", ev.ExecError)
-	}
-	ws := syscall.WaitStatus(ev.Wstatus)
-	cpu := time.Duration((ev.Utime + ev.Stime - ev.PreCPU) * float64(time.Second))
-	if cpu < 0 {
-		cpu = 0
+	switch {
+	case ev.SetupError != "":
+		return nil, &InfraError{Err: fmt.Errorf("sandbox setup failed: %s", ev.SetupError)}
+	case ev.ExecError != "":
+		return nil, &InfraError{Err: fmt.Errorf("sandbox could not start the program: %s", ev.ExecError)}
+	case !ev.Started && !out.timedOut && !out.oomKilled:
+		return nil, &InfraError{Err: fmt.Errorf("the sandbox's process died before the program started")}
+	case len(ev.Procs) == 0:
+		return nil, &InfraError{Err: fmt.Errorf("%w: exit event without a process", errSlotProtocol)}
 	}
 	r := &Result{
 		Stdout:          out.stdout,
 		Stderr:          out.stderr,
 		StdoutTruncated: out.outTrunc[0],
 		StderrTruncated: out.outTrunc[1],
-		CPUTime:         cpu,
+		CPUTime:         out.cpu,
 		WallTime:        out.wall,
 		Memory:          out.memPeak,
 		Files:           out.files,
 	}
+	ws := syscall.WaitStatus(ev.Procs[0].Wstatus)
 	switch {
 	case ws.Exited():
 		r.ExitCode = ws.ExitStatus()
@@ -42,8 +48,14 @@ func classify(out *outcome, lim Limits) (*Result, error) {
 		r.Signal = int(ws.Signal())
 		r.ExitCode = -r.Signal
 	}
+	r.Status, r.Message = status(out, lim, lang, ws, r)
+	return r, nil
+}
+
+// status decides the verdict of a run.
+func status(out *outcome, lim Limits, lang Language, ws syscall.WaitStatus, r *Result) (verdict.Verdict, string) {
 	sig := ws.Signaled()
-	memHit := out.oomKilled || ev.MemoryError
+	memHit := out.oomKilled || (lang == Python && r.ExitCode == 1 && endsWithMemoryError(r.Stderr))
 	if !out.haveCgroup && out.memPeak > lim.Memory {
 		// No cgroup: the address-space rlimit (set with headroom for the
 		// interpreter's mappings) is only a backstop, so the verdict
@@ -51,26 +63,31 @@ func classify(out *outcome, lim Limits) (*Result, error) {
 		memHit = true
 	}
 	switch {
+	case out.timedOut && r.CPUTime >= lim.cpu():
+		return verdict.TimeLimit, fmt.Sprintf("CPU-time limit of %s exceeded", lim.cpu())
 	case out.timedOut:
-		r.Status = verdict.TimeLimit
-		r.Message = fmt.Sprintf("wall-clock limit of %s exceeded", lim.WallTime)
-	case cpu >= lim.cpu() || (sig && ws.Signal() == syscall.SIGXCPU):
-		r.Status = verdict.TimeLimit
-		r.Message = fmt.Sprintf("CPU-time limit of %s exceeded", lim.cpu())
+		return verdict.TimeLimit, fmt.Sprintf("wall-clock limit of %s exceeded", lim.WallTime)
+	case r.CPUTime >= lim.cpu() || (sig && ws.Signal() == syscall.SIGXCPU):
+		return verdict.TimeLimit, fmt.Sprintf("CPU-time limit of %s exceeded", lim.cpu())
 	case memHit:
-		r.Status = verdict.MemoryLimit
-		r.Message = fmt.Sprintf("memory limit of %s exceeded", FormatBytes(lim.Memory))
+		return verdict.MemoryLimit, fmt.Sprintf("memory limit of %s exceeded", FormatBytes(lim.Memory))
 	case r.StdoutTruncated || r.StderrTruncated || (sig && ws.Signal() == syscall.SIGXFSZ):
-		r.Status = verdict.OutputLimit
-		r.Message = fmt.Sprintf("output limit of %s exceeded", FormatBytes(lim.Output))
+		return verdict.OutputLimit, fmt.Sprintf("output limit of %s exceeded", FormatBytes(lim.Output))
 	case sig:
-		r.Status = verdict.RuntimeError
-		r.Message = fmt.Sprintf("killed by signal %d (%s)", r.Signal, ws.Signal())
+		return verdict.RuntimeError, fmt.Sprintf("killed by signal %d (%s)", r.Signal, ws.Signal())
 	case r.ExitCode != 0:
-		r.Status = verdict.RuntimeError
-		r.Message = fmt.Sprintf("exit code %d", r.ExitCode)
-	default:
-		r.Status = verdict.OK
+		return verdict.RuntimeError, fmt.Sprintf("exit code %d", r.ExitCode)
 	}
-	return r, nil
+	return verdict.OK, ""
+}
+
+// endsWithMemoryError reports whether a Python traceback on stderr ends
+// with MemoryError: the interpreter's own report of an allocation that
+// failed under the memory limit.
+func endsWithMemoryError(stderr []byte) bool {
+	tail := bytes.TrimRight(stderr, "\n")
+	if i := bytes.LastIndexByte(tail, '\n'); i >= 0 {
+		tail = tail[i+1:]
+	}
+	return bytes.Equal(tail, []byte("MemoryError")) || bytes.HasPrefix(tail, []byte("MemoryError:"))
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -50,29 +49,58 @@ type compiler struct {
 	bgStarted atomic.Bool
 	bg        sync.WaitGroup
 
+	// holder keeps the precompiled header for root-mode slots; nil
+	// until the header exists.
+	holderMu sync.Mutex
+	holder   *pchHolder
+
 	mu       sync.Mutex
 	entries  map[string]*list.Element // key -> *cacheEntry
 	order    *list.List               // front = most recently used
 	bytes    int64
 	maxBytes int64
+	disk     *diskCache
 	stats    CompileStats
 }
+
+// Compile-cache bounds.
+const (
+	// DefaultCompileCacheMemory bounds compiled programs (and failures'
+	// diagnostics) kept in memory.
+	DefaultCompileCacheMemory = 256 << 20
+	// DefaultCompileCacheDisk bounds the compile cache on disk.
+	DefaultCompileCacheDisk = 1 << 30
+	// maxDiagnostics is how much of the compiler's output a result keeps
+	// (and reports); the rest is cut, with a note.
+	maxDiagnostics = 64 << 10
+	// entryOverhead is what an entry costs besides its binary and
+	// diagnostics, so that many tiny failures still fill the cache.
+	entryOverhead = 4 << 10
+)
 
 // CompileStats counts compile-cache activity.
 type CompileStats struct {
 	Compiles, MemoryHits, DiskHits int64
+	// Failures counts compilations that ended in compile_error.
+	Failures int64
+	// MemoryBytes and DiskBytes are what the caches hold now.
+	MemoryBytes, DiskBytes int64
 }
 
 type cacheEntry struct {
 	key    string
-	exe    *os.File // nil when compilation failed
+	exe    *os.File // nil when compilation failed, or after eviction
 	result *Result  // the compiler's result (status ok or compile_error)
-	size   int64
+	// size is what the entry costs the cache: binary, kept diagnostics
+	// and a fixed overhead.
+	size int64
+	// cacheable is false for outcomes that may depend on load.
+	cacheable bool
 }
 
 func newCompiler(p *Pool, cfg Config) (*compiler, error) {
 	c := &compiler{pool: p, flags: cfg.CXXFlags, limits: cfg.CompileLimits,
-		entries: map[string]*list.Element{}, order: list.New(), maxBytes: 512 << 20}
+		entries: map[string]*list.Element{}, order: list.New(), maxBytes: cfg.CompileCacheMemory}
 	c.bgCtx, c.bgCancel = context.WithCancel(context.Background())
 	cxx, err := resolveExecutable(cfg.CXX)
 	if err != nil {
@@ -95,12 +123,62 @@ func newCompiler(p *Pool, cfg Config) (*compiler, error) {
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("compile cache: %w", err)
 	}
+	if c.disk, err = openDiskCache(c.dir, cfg.CompileCacheDisk); err != nil {
+		return nil, fmt.Errorf("compile cache: %w", err)
+	}
+	if p.mode == isoRoot && c.pchExists() {
+		c.startHolder()
+	}
 	return c, nil
 }
 
-// binds makes the precompiled header visible in slots.
+// pchSource returns the current precompiled-header holder (root mode).
+func (c *compiler) pchSource() *pchHolder {
+	c.holderMu.Lock()
+	defer c.holderMu.Unlock()
+	return c.holder
+}
+
+// startHolder puts the header on a private tmpfs for root-mode slots.
+func (c *compiler) startHolder() {
+	c.holderMu.Lock()
+	defer c.holderMu.Unlock()
+	gen := 1
+	if c.holder != nil {
+		return
+	}
+	h, err := startPCHHolder(c.gchPath(), gen)
+	if err != nil {
+		c.pool.log.Warn("precompiled header unavailable in the sandbox", "err", err)
+		return
+	}
+	c.holder = h
+}
+
+// stale reports whether a slot started before the precompiled header was
+// available to it.
+func (c *compiler) stale(s *slot) bool {
+	if c.pool.mode != isoRoot {
+		return false
+	}
+	h := c.pchSource()
+	return h != nil && s.pchGen != h.gen
+}
+
+// slotHasPCH reports whether a compilation in s can use the precompiled
+// header.
+func (c *compiler) slotHasPCH(s *slot) bool {
+	if c.pool.mode == isoRoot {
+		return s.pchGen > 0
+	}
+	return c.pchReady()
+}
+
+// binds makes the precompiled header visible in user-namespace slots,
+// which cannot enter the holder's mount namespace (root-mode slots get it
+// from the holder, with no host path in sight).
 func (c *compiler) binds() []bindMount {
-	if c.cxx == "" || c.pool.mode == isoNone {
+	if c.cxx == "" || c.pool.mode != isoUserNS {
 		return nil
 	}
 	return []bindMount{{Src: c.pchDir, Dst: pchMount}}
@@ -119,12 +197,23 @@ func (c *compiler) readOnlyPaths() []string {
 func (p *Pool) CompileStats() CompileStats {
 	p.compiler.mu.Lock()
 	defer p.compiler.mu.Unlock()
-	return p.compiler.stats
+	st := p.compiler.stats
+	st.MemoryBytes = p.compiler.bytes
+	if p.compiler.disk != nil {
+		st.DiskBytes = p.compiler.disk.size()
+	}
+	return st
 }
 
 func (c *compiler) close() {
 	c.bgCancel()
 	c.bg.Wait()
+	c.holderMu.Lock()
+	if c.holder != nil {
+		c.holder.close()
+		c.holder = nil
+	}
+	c.holderMu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, el := range c.entries {
@@ -151,107 +240,125 @@ func (c *compiler) compile(ctx context.Context, source string) (*Program, error)
 		return nil, fmt.Errorf("%w: no C++ compiler installed (looked for %s)", ErrInvalid, c.pool.cfg.CXX)
 	}
 	key := c.key(source)
-	if prog, ok, err := c.lookup(key, true); ok || err != nil {
+	if prog, ok, err := c.lookup(key); ok || err != nil {
 		return prog, err
 	}
 	built := false
-	_, err, _ := c.group.Do(key, func() (any, error) {
-		if _, ok, _ := c.peek(key); ok {
-			return nil, nil
+	v, err, _ := c.group.Do(key, func() (any, error) {
+		if e, ok := c.peek(key); ok {
+			return e, nil
 		}
 		if e, err := c.loadDisk(key); err == nil {
 			c.insert(e, true)
-			return nil, nil
+			return e, nil
 		}
 		e, err := c.build(ctx, key, source)
 		if err != nil {
 			return nil, err
 		}
-		c.insert(e, false)
-		c.saveDisk(e)
 		built = true
-		return nil, nil
+		c.insert(e, false)
+		if e.cacheable {
+			c.saveDisk(e)
+		}
+		return e, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	prog, ok, err := c.lookup(key, !built)
+	prog, ok, err := c.programFor(v.(*cacheEntry), !built)
 	if !ok && err == nil {
-		// Evicted between insertion and lookup (tiny cache); compile again.
+		// Evicted at once (a tiny cache); compile again.
 		return c.compile(ctx, source)
-	}
-	if prog != nil && built {
-		prog.Cached = false
 	}
 	return prog, err
 }
 
-// lookup returns a Program for a cached key (a fresh descriptor of the
-// shared binary).
-func (c *compiler) lookup(key string, countHit bool) (*Program, bool, error) {
+// lookup returns a Program for a cached key, counting a hit.
+func (c *compiler) lookup(key string) (*Program, bool, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	el, ok := c.entries[key]
+	if ok {
+		c.order.MoveToFront(el)
+		c.stats.MemoryHits++
+	}
+	c.mu.Unlock()
 	if !ok {
 		return nil, false, nil
 	}
-	c.order.MoveToFront(el)
-	if countHit {
-		c.stats.MemoryHits++
-	}
-	e := el.Value.(*cacheEntry)
+	return c.programFor(el.Value.(*cacheEntry), true)
+}
+
+// programFor returns a Program holding a fresh descriptor of an entry's
+// binary; ok is false when the entry was evicted meanwhile.
+func (c *compiler) programFor(e *cacheEntry, cached bool) (*Program, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	res := *e.result
-	prog := &Program{Language: CPP, Compile: &res, Cached: true}
-	if e.exe != nil {
-		fd, err := unix.FcntlInt(e.exe.Fd(), unix.F_DUPFD_CLOEXEC, 0)
-		if err != nil {
-			return nil, false, fmt.Errorf("dup cached binary: %w", err)
-		}
-		prog.exe = os.NewFile(uintptr(fd), "program")
+	prog := &Program{Language: CPP, Compile: &res, Cached: cached}
+	if res.Status != verdict.OK {
+		return prog, true, nil
 	}
+	if e.exe == nil {
+		return nil, false, nil
+	}
+	fd, err := unix.FcntlInt(e.exe.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, false, fmt.Errorf("dup cached binary: %w", err)
+	}
+	prog.exe = os.NewFile(uintptr(fd), "program")
 	return prog, true, nil
 }
 
-func (c *compiler) peek(key string) (*cacheEntry, bool, error) {
+func (c *compiler) peek(key string) (*cacheEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
 	if !ok {
-		return nil, false, nil
+		return nil, false
 	}
-	return el.Value.(*cacheEntry), true, nil
+	return el.Value.(*cacheEntry), true
 }
 
+// insert counts a compilation and keeps its entry when it may be cached,
+// evicting the least recently used entries beyond the memory bound.
 func (c *compiler) insert(e *cacheEntry, fromDisk bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if fromDisk {
+	switch {
+	case fromDisk:
 		c.stats.DiskHits++
-	} else {
+	default:
 		c.stats.Compiles++
+		if e.result.Status != verdict.OK {
+			c.stats.Failures++
+		}
+	}
+	if !e.cacheable {
+		return
 	}
 	c.entries[e.key] = c.order.PushFront(e)
 	c.bytes += e.size
-	for c.bytes > c.maxBytes && c.order.Len() > 1 {
+	for c.bytes > c.maxBytes && c.order.Len() > 0 {
 		old := c.order.Remove(c.order.Back()).(*cacheEntry)
 		delete(c.entries, old.key)
 		c.bytes -= old.size
 		if old.exe != nil {
 			old.exe.Close() // programs hold their own descriptors
+			old.exe = nil
 		}
 	}
 }
 
 // build compiles in a sandbox slot with the compile limits.
 func (c *compiler) build(ctx context.Context, key, source string) (*cacheEntry, error) {
-	// The precompiled header is built once in the background; until it
-	// exists, programs compile without it (slower, same result).
-	usesPCH := strings.Contains(source, "bits/stdc++.h") && c.pchReady()
 	r, err := c.pool.runJob(ctx, func(s *slot) *job {
 		src := path.Join(s.workDir, "main.cpp")
 		bin := path.Join(s.workDir, "main")
 		argv := append([]string{c.cxx}, c.flags...)
-		if usesPCH {
+		// The precompiled header is built once in the background; until a
+		// slot sees it, programs compile without it (slower, same result).
+		if strings.Contains(source, "bits/stdc++.h") && c.slotHasPCH(s) {
 			dir := pchMount
 			if c.pool.mode == isoNone {
 				dir = c.pchDir
@@ -260,7 +367,7 @@ func (c *compiler) build(ctx context.Context, key, source string) (*cacheEntry, 
 		}
 		argv = append(argv, "-o", bin, src)
 		return &job{
-			kind: "exec", argv: argv, env: programEnv(s.workDir, s.tmpDir),
+			kind: "exec", lang: CPP, argv: argv, env: programEnv(s.workDir, s.tmpDir),
 			files:   map[string][]byte{src: []byte(source)},
 			collect: []string{bin},
 			limits:  c.limits,
@@ -269,16 +376,24 @@ func (c *compiler) build(ctx context.Context, key, source string) (*cacheEntry, 
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}
-	res := &Result{Status: verdict.OK, ExitCode: r.ExitCode, Stdout: r.Stdout, Stderr: r.Stderr,
+	return c.entryFor(key, r)
+}
+
+// entryFor turns the compiler's run into a cache entry.
+func (c *compiler) entryFor(key string, r *Result) (*cacheEntry, error) {
+	res := &Result{Status: verdict.OK, ExitCode: r.ExitCode, Stdout: clipDiagnostics(r.Stdout), Stderr: clipDiagnostics(r.Stderr),
 		CPUTime: r.CPUTime, WallTime: r.WallTime, Memory: r.Memory}
-	e := &cacheEntry{key: key, result: res}
+	e := &cacheEntry{key: key, result: res, cacheable: true}
 	var bin []byte
 	for _, data := range r.Files {
 		bin = data
 	}
 	switch {
 	case r.Status == verdict.TimeLimit:
+		// A time-out may be the machine's load, not the program's doing:
+		// never remembered.
 		res.Status, res.Message = verdict.CompileError, "compilation exceeded the time limit ("+c.limits.WallTime.String()+")"
+		e.cacheable = false
 	case r.Status == verdict.MemoryLimit:
 		res.Status, res.Message = verdict.CompileError, "compilation exceeded the memory limit ("+FormatBytes(c.limits.Memory)+")"
 	case r.Status == verdict.OutputLimit:
@@ -288,14 +403,26 @@ func (c *compiler) build(ctx context.Context, key, source string) (*cacheEntry, 
 	case len(bin) == 0:
 		res.Status, res.Message = verdict.CompileError, "compiler produced no program"
 	}
+	e.size = entryOverhead + int64(len(res.Stdout)+len(res.Stderr))
 	if res.Status != verdict.OK {
 		return e, nil
 	}
+	var err error
 	if e.exe, err = sealedMemfd("program", bin); err != nil {
 		return nil, err
 	}
-	e.size = int64(len(bin))
+	e.size += int64(len(bin))
 	return e, nil
+}
+
+// clipDiagnostics keeps the start of the compiler's output, where the
+// first errors are, and says how much was cut.
+func clipDiagnostics(b []byte) []byte {
+	if len(b) <= maxDiagnostics {
+		return b
+	}
+	out := append([]byte{}, b[:maxDiagnostics]...)
+	return append(out, fmt.Sprintf("\n[... %d more bytes of compiler output cut]\n", len(b)-maxDiagnostics)...)
 }
 
 // sealedMemfd stores data in a memfd that nobody can modify, reopened
@@ -321,87 +448,36 @@ func sealedMemfd(name string, data []byte) (*os.File, error) {
 	return ro, nil
 }
 
-type diskResult struct {
-	Status   verdict.Verdict `json:"status"`
-	ExitCode int             `json:"exit_code"`
-	Stderr   string          `json:"stderr"`
-	Stdout   string          `json:"stdout"`
-	Message  string          `json:"message"`
-	CPUMs    int64           `json:"cpu_ms"`
-	WallMs   int64           `json:"wall_ms"`
-	Memory   int64           `json:"memory"`
-}
-
-func (c *compiler) diskPath(key, ext string) string {
-	return filepath.Join(c.dir, key[:2], key+ext)
-}
-
+// loadDisk reads an entry from the disk cache.
 func (c *compiler) loadDisk(key string) (*cacheEntry, error) {
-	meta, err := os.ReadFile(c.diskPath(key, ".json"))
+	res, bin, err := c.disk.load(key)
 	if err != nil {
 		return nil, err
 	}
-	var d diskResult
-	if err := json.Unmarshal(meta, &d); err != nil {
-		return nil, err
-	}
-	res := &Result{Status: d.Status, ExitCode: d.ExitCode, Stdout: []byte(d.Stdout), Stderr: []byte(d.Stderr),
-		Message: d.Message, CPUTime: time.Duration(d.CPUMs) * time.Millisecond,
-		WallTime: time.Duration(d.WallMs) * time.Millisecond, Memory: d.Memory}
-	e := &cacheEntry{key: key, result: res}
-	if d.Status == verdict.OK {
-		bin, err := os.ReadFile(c.diskPath(key, ".bin"))
-		if err != nil {
-			return nil, err
-		}
+	e := &cacheEntry{key: key, result: res, cacheable: true, size: entryOverhead + int64(len(res.Stdout)+len(res.Stderr))}
+	if bin != nil {
 		if e.exe, err = sealedMemfd("program", bin); err != nil {
 			return nil, err
 		}
-		e.size = int64(len(bin))
+		e.size += int64(len(bin))
 	}
 	return e, nil
 }
 
-// saveDisk writes the entry atomically (binary first, then the result
-// that makes it visible). Failures only cost a later recompilation.
+// saveDisk writes an entry to the disk cache.
 func (c *compiler) saveDisk(e *cacheEntry) {
-	dir := filepath.Dir(c.diskPath(e.key, ""))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return
-	}
+	var bin []byte
 	if e.exe != nil {
-		bin := make([]byte, e.size)
+		st, err := e.exe.Stat()
+		if err != nil {
+			return
+		}
+		bin = make([]byte, st.Size())
 		if _, err := e.exe.ReadAt(bin, 0); err != nil {
 			return
 		}
-		if writeAtomic(c.diskPath(e.key, ".bin"), bin) != nil {
-			return
-		}
 	}
-	r := e.result
-	meta, err := json.Marshal(diskResult{Status: r.Status, ExitCode: r.ExitCode, Stderr: string(r.Stderr),
-		Stdout: string(r.Stdout), Message: r.Message, CPUMs: r.CPUTime.Milliseconds(),
-		WallMs: r.WallTime.Milliseconds(), Memory: r.Memory})
-	if err != nil {
-		return
-	}
-	_ = writeAtomic(c.diskPath(e.key, ".json"), meta)
-}
-
-func writeAtomic(name string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
+	c.disk.save(e.key, e.result, bin)
 }
 
 // pchReady reports whether the precompiled bits/stdc++.h exists, and
@@ -427,6 +503,11 @@ func (c *compiler) pchReady() bool {
 }
 
 func (c *compiler) gchPath() string { return filepath.Join(c.pchDir, "bits", "stdc++.h.gch") }
+
+func (c *compiler) pchExists() bool {
+	_, err := os.Stat(c.gchPath())
+	return err == nil
+}
 
 // BuildPCH builds bits/stdc++.h.gch with exactly the compile flags, once
 // per compiler version and flag set (a few seconds of CPU). The header is
@@ -467,6 +548,9 @@ func (c *compiler) BuildPCH(ctx context.Context) error {
 			return nil, err
 		}
 		c.pchDone.Store(true)
+		if c.pool.mode == isoRoot {
+			c.startHolder()
+		}
 		return nil, nil
 	})
 	return err

@@ -56,10 +56,6 @@ func Probe() Isolation {
 		iso.Mode = "unavailable"
 		iso.Problems = append(iso.Problems, "user namespaces are disabled (user.max_user_namespaces = 0)")
 	}
-	if iso.Mode != "unavailable" {
-		iso.Namespaces = namespacesFor(isoMode(iso.Mode))
-		iso.ReadOnlyRoot = true
-	}
 	mounts, err := readCgroupMounts()
 	switch {
 	case err != nil:
@@ -69,6 +65,10 @@ func Probe() Isolation {
 	case mounts["unified"].dir != "":
 		iso.Cgroup = "v2"
 	}
+	if iso.Mode != "unavailable" {
+		iso.Namespaces = namespacesFor(isoMode(iso.Mode), iso.Cgroup != "none" && os.Geteuid() == 0)
+		iso.ReadOnlyRoot = true
+	}
 	if iso.Cgroup != "none" && os.Geteuid() != 0 {
 		iso.Notes = append(iso.Notes, fmt.Sprintf("cgroup %s is mounted, but only root can create the sandbox's cgroups; without root, limits fall back to rlimits", iso.Cgroup))
 	}
@@ -77,8 +77,12 @@ func Probe() Isolation {
 
 // namespacesFor lists the namespaces each slot gets in a mode. As root no
 // user namespace is needed: the zygote drops to an unprivileged host uid.
-func namespacesFor(m isoMode) []string {
+// A cgroup namespace comes with cgroups.
+func namespacesFor(m isoMode, cgroups bool) []string {
 	ns := []string{"mount", "pid", "net", "ipc", "uts"}
+	if cgroups {
+		ns = append(ns, "cgroup")
+	}
 	if m == isoUserNS {
 		ns = append([]string{"user"}, ns...)
 	}

@@ -52,9 +52,15 @@ type Config struct {
 	Max Limits
 	// CompileLimits bound the compiler (default DefaultCompileLimits).
 	CompileLimits Limits
-	// WorkDirSize is the size of each slot's /w and /tmp (default 1GiB
-	// each; pages count against the run's memory limit).
+	// WorkDirSize is the size of each slot's /w, /tmp and /mnt (default
+	// 1GiB each; pages count against the run's memory limit).
 	WorkDirSize int64
+	// CompileCacheMemory bounds the compiled programs kept in memory and
+	// CompileCacheDisk those kept on disk under CacheDir (defaults
+	// DefaultCompileCacheMemory and DefaultCompileCacheDisk). Failed
+	// compilations count with the size of their kept diagnostics.
+	CompileCacheMemory int64
+	CompileCacheDisk   int64
 	// ReadOnly lists extra host paths made visible, read-only, in slots.
 	ReadOnly []string
 	// UnsafeNoIsolation runs programs with limits but without namespaces
@@ -103,6 +109,12 @@ func (c *Config) fill() error {
 	if c.WorkDirSize <= 0 {
 		c.WorkDirSize = 1 << 30
 	}
+	if c.CompileCacheMemory <= 0 {
+		c.CompileCacheMemory = DefaultCompileCacheMemory
+	}
+	if c.CompileCacheDisk <= 0 {
+		c.CompileCacheDisk = DefaultCompileCacheDisk
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -150,65 +162,101 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 		return nil, err
 	}
 	p := &Pool{cfg: cfg, log: cfg.Logger, idle: make(chan *slot, cfg.Slots)}
-	probe := Probe()
-	if cfg.probe != nil {
-		probe = cfg.probe()
-	}
-	switch {
-	case cfg.UnsafeNoIsolation:
-		p.mode = isoNone
-	case probe.Mode == string(isoRoot) || probe.Mode == string(isoUserNS):
-		p.mode = isoMode(probe.Mode)
-	default:
-		return nil, fmt.Errorf("cannot isolate untrusted programs: %s; run as root, enable unprivileged user namespaces, or pass --unsafe-no-isolation to run them without isolation (dangerous)", strings.Join(probe.Problems, "; "))
-	}
-	var cgErr error
-	p.cgroups, cgErr = newCgroupTree(fmt.Sprintf("rlef-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6))
-	filter, err := seccompFilter()
-	if err != nil {
+	if err := p.chooseMode(); err != nil {
 		return nil, err
-	}
-	p.iso = Isolation{Mode: string(p.mode), Seccomp: true, NoNewPrivs: true}
-	if p.cgroups != nil {
-		p.iso.Cgroup = p.cgroups.version
-	} else {
-		p.iso.Cgroup = "none"
-		p.iso.Notes = append(p.iso.Notes, "no cgroups ("+cgErr.Error()+"): memory and process limits fall back to rlimits, and the memory verdict to peak RSS")
-	}
-	if p.mode != isoNone {
-		p.iso.Namespaces = namespacesFor(p.mode)
-		p.iso.ReadOnlyRoot = true
-	} else {
-		p.iso.Notes = append(p.iso.Notes, "NO ISOLATION: programs see the host file system and network (--unsafe-no-isolation)")
 	}
 	if err := os.MkdirAll(cfg.CacheDir, 0o755); err != nil {
 		return nil, fmt.Errorf("cache dir: %w", err)
 	}
-	p.compiler, err = newCompiler(p, cfg)
+	specs, err := p.prepare(ctx)
+	if err != nil {
+		p.release()
+		return nil, err
+	}
+	p.specs = specs
+	slots, err := startSlots(ctx, specs)
+	if err != nil {
+		p.release()
+		if p.mode != isoNone {
+			return nil, fmt.Errorf("cannot start isolated sandbox (%s mode): %w; pass --unsafe-no-isolation to run without isolation (dangerous)", p.mode, err)
+		}
+		return nil, err
+	}
+	for _, s := range slots {
+		p.idle <- s
+	}
+	return p, nil
+}
+
+// chooseMode picks the isolation mode and describes it.
+func (p *Pool) chooseMode() error {
+	probe := Probe()
+	if p.cfg.probe != nil {
+		probe = p.cfg.probe()
+	}
+	switch {
+	case p.cfg.UnsafeNoIsolation:
+		p.mode = isoNone
+	case probe.Mode == string(isoRoot) || probe.Mode == string(isoUserNS):
+		p.mode = isoMode(probe.Mode)
+	default:
+		return fmt.Errorf("cannot isolate untrusted programs: %s; run as root, enable unprivileged user namespaces, or pass --unsafe-no-isolation to run them without isolation (dangerous)", strings.Join(probe.Problems, "; "))
+	}
+	p.iso = Isolation{Mode: string(p.mode), Seccomp: true, NoNewPrivs: true}
+	var cgErr error
+	p.cgroups, cgErr = newCgroupTree(fmt.Sprintf("rlef-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6))
+	if p.cgroups != nil {
+		p.iso.Cgroup = p.cgroups.version
+		p.iso.Notes = append(p.iso.Notes, p.cgroups.notes...)
+	} else {
+		p.iso.Cgroup = "none"
+		p.iso.Notes = append(p.iso.Notes, "no cgroups ("+cgErr.Error()+"): memory and process limits fall back to rlimits, the memory verdict to peak RSS, and CPU time is measured per process")
+	}
+	if p.mode != isoNone {
+		p.iso.Namespaces = namespacesFor(p.mode, p.cgroups != nil)
+		p.iso.ReadOnlyRoot = true
+	} else {
+		p.iso.Notes = append(p.iso.Notes, "NO ISOLATION: programs see the host file system and network (--unsafe-no-isolation)")
+	}
+	return nil
+}
+
+// prepare builds what every slot shares: the seccomp filter, the file
+// system view, the compiler and its exec shim.
+func (p *Pool) prepare(ctx context.Context) ([]*slotSpec, error) {
+	filter, err := seccompFilter()
 	if err != nil {
 		return nil, err
 	}
-	binds, err := systemBinds(cfg.Python, append(append([]string{}, cfg.ReadOnly...), p.compiler.readOnlyPaths()...))
+	if p.compiler, err = newCompiler(p, p.cfg); err != nil {
+		return nil, err
+	}
+	binds, err := systemBinds(p.cfg.Python, append(append([]string{}, p.cfg.ReadOnly...), p.compiler.readOnlyPaths()...))
 	if err != nil {
 		return nil, err
 	}
-	binds = append(binds, p.compiler.binds()...)
 	if p.compiler.cxx != "" {
-		if p.shim, err = buildShim(ctx, p.compiler.cxx, p.compiler.version, cfg.CacheDir); err != nil {
+		if p.shim, err = buildShim(ctx, p.compiler.cxx, p.compiler.version, p.cfg.CacheDir); err != nil {
 			p.log.Warn("no exec shim; native programs start from a forked interpreter", "err", err)
 		}
 	}
-	for i := 0; i < cfg.Slots; i++ {
-		p.specs = append(p.specs, &slotSpec{
-			index: i, mode: p.mode, python: cfg.Python, preload: cfg.Preload,
+	var specs []*slotSpec
+	for i := 0; i < p.cfg.Slots; i++ {
+		specs = append(specs, &slotSpec{
+			index: i, mode: p.mode, python: p.cfg.Python, preload: p.cfg.Preload,
 			binds: binds, etc: sandboxEtc(), seccomp: filter,
-			workSize: cfg.WorkDirSize, tmpSize: cfg.WorkDirSize, inodes: 65536,
-			cgroups: p.cgroups, shim: p.shim, log: p.log,
+			workSize: p.cfg.WorkDirSize, inodes: 65536,
+			cgroups: p.cgroups, shim: p.shim, log: p.log, pch: p.compiler.pchSource,
 		})
 	}
+	return specs, nil
+}
+
+// startSlots starts every slot at once.
+func startSlots(ctx context.Context, specs []*slotSpec) ([]*slot, error) {
 	g, gctx := errgroup.WithContext(ctx)
-	slots := make([]*slot, cfg.Slots)
-	for i, spec := range p.specs {
+	slots := make([]*slot, len(specs))
+	for i, spec := range specs {
 		g.Go(func() error {
 			s, err := startSlot(gctx, spec)
 			slots[i] = s
@@ -221,18 +269,22 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 				s.destroy()
 			}
 		}
-		if p.cgroups != nil {
-			p.cgroups.remove()
-		}
-		if p.mode != isoNone {
-			return nil, fmt.Errorf("cannot start isolated sandbox (%s mode): %w; pass --unsafe-no-isolation to run without isolation (dangerous)", p.mode, err)
-		}
 		return nil, err
 	}
-	for _, s := range slots {
-		p.idle <- s
+	return slots, nil
+}
+
+// release frees what a pool that failed to start holds.
+func (p *Pool) release() {
+	if p.compiler != nil {
+		p.compiler.close()
 	}
-	return p, nil
+	if p.shim != nil {
+		p.shim.Close()
+	}
+	if p.cgroups != nil {
+		p.cgroups.remove()
+	}
 }
 
 // Isolation reports how this pool isolates programs.
@@ -257,13 +309,7 @@ func (p *Pool) Close() error {
 		s.sendCtrl("shutdown")
 		s.destroy()
 	}
-	p.compiler.close()
-	if p.shim != nil {
-		p.shim.Close()
-	}
-	if p.cgroups != nil {
-		p.cgroups.remove()
-	}
+	p.release()
 	return nil
 }
 
@@ -305,23 +351,64 @@ func (p *Pool) Exec(ctx context.Context, lang Language, source string, in Input)
 // is no outcome to report: an invalid request, cancellation, or a sandbox
 // failure (see IsInfra); everything the program did is in the Result.
 func (p *Pool) Run(ctx context.Context, prog *Program, in Input) (*Result, error) {
-	if p.closed.Load() {
-		return nil, ErrClosed
+	if err := p.checkRun(prog, in); err != nil {
+		return nil, err
 	}
-	if !prog.OK() {
-		return nil, fmt.Errorf("%w: program did not compile", ErrInvalid)
+	return p.runJob(ctx, jobFor(prog, in), in.Collect)
+}
+
+// Batch runs a prepared program once per input, one run after another on
+// one slot: each run a fresh process with its own limits, exactly as Run
+// would run it, without waiting for a slot between runs. each sees every
+// result in order; returning false stops the batch. Batch returns how
+// many inputs ran; the error is non-nil only as Run's would be (the run
+// of inputs[n] then has no result).
+func (p *Pool) Batch(ctx context.Context, prog *Program, inputs []Input, each func(i int, r *Result) bool) (n int, err error) {
+	for _, in := range inputs {
+		if err := p.checkRun(prog, in); err != nil {
+			return 0, err
+		}
 	}
-	if prog.Language == CPP && prog.exe == nil {
-		return nil, fmt.Errorf("%w: program is closed", ErrInvalid)
+	if len(inputs) == 0 {
+		return 0, nil
+	}
+	s, err := p.acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { p.releaseSlot(s, err) }()
+	for i, in := range inputs {
+		r, err := p.runOn(ctx, s, jobFor(prog, in)(s), in.Collect)
+		if err != nil {
+			return i, err
+		}
+		if !each(i, r) {
+			return i + 1, nil
+		}
+	}
+	return len(inputs), nil
+}
+
+// checkRun validates a run request.
+func (p *Pool) checkRun(prog *Program, in Input) error {
+	switch {
+	case p.closed.Load():
+		return ErrClosed
+	case !prog.OK():
+		return fmt.Errorf("%w: program did not compile", ErrInvalid)
+	case prog.Language == CPP && prog.exe == nil:
+		return fmt.Errorf("%w: program is closed", ErrInvalid)
 	}
 	if err := in.Limits.Validate(p.cfg.Max); err != nil {
-		return nil, err
+		return err
 	}
-	if err := validateFiles(in); err != nil {
-		return nil, err
-	}
-	return p.runJob(ctx, func(s *slot) *job {
-		j := &job{stdin: in.Stdin, limits: in.Limits, files: map[string][]byte{}}
+	return validateFiles(in)
+}
+
+// jobFor describes running prog on in, for whichever slot runs it.
+func jobFor(prog *Program, in Input) func(*slot) *job {
+	return func(s *slot) *job {
+		j := &job{lang: prog.Language, stdin: in.Stdin, limits: in.Limits, files: map[string][]byte{}}
 		for name, data := range in.Files {
 			j.files[s.sandboxPath(name)] = data
 		}
@@ -338,34 +425,56 @@ func (p *Pool) Run(ctx context.Context, prog *Program, in Input) (*Result, error
 			j.argv = append([]string{path.Join(s.workDir, "main")}, in.Args...)
 		}
 		return j
-	}, in.Collect)
+	}
 }
 
 // runJob runs a job on an idle slot and classifies the outcome.
 func (p *Pool) runJob(ctx context.Context, build func(*slot) *job, collectNames []string) (*Result, error) {
-	var s *slot
+	s, err := p.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := p.runOn(ctx, s, build(s), collectNames)
+	p.releaseSlot(s, err)
+	return r, err
+}
+
+// acquire takes an idle slot.
+func (p *Pool) acquire(ctx context.Context) (*slot, error) {
 	select {
-	case s = <-p.idle:
+	case s := <-p.idle:
+		return s, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	j := build(s)
-	out, err := s.run(ctx, j)
-	if err != nil || !s.alive() {
+}
+
+// releaseSlot gives a slot back, or replaces it when it broke (or when it
+// predates the precompiled header).
+func (p *Pool) releaseSlot(s *slot, err error) {
+	switch {
+	case !s.alive() || (err != nil && IsInfra(err)):
 		p.replace(s)
-		if err == nil {
-			err = s.err()
-		}
+	case p.compiler.stale(s):
+		p.recycle(s)
+	default:
+		p.idle <- s
+	}
+}
+
+// runOn runs one job on a slot the caller holds.
+func (p *Pool) runOn(ctx context.Context, s *slot, j *job, collectNames []string) (*Result, error) {
+	out, err := s.run(ctx, j)
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, &InfraError{Err: err}
 	}
-	p.idle <- s
 	p.stats.runs.Add(1)
-	r, err := classify(out, j.limits)
+	r, err := classify(out, j.limits, j.lang)
 	if err != nil {
-		return nil, &InfraError{Err: err}
+		return nil, err
 	}
 	if collectNames != nil {
 		// Report collected files under the names the caller used.
@@ -380,6 +489,16 @@ func (p *Pool) runJob(ctx context.Context, build func(*slot) *job, collectNames 
 	return r, nil
 }
 
+// recycle replaces a healthy slot that is out of date.
+func (p *Pool) recycle(s *slot) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		s.sendCtrl("shutdown")
+		p.restart(s)
+	}()
+}
+
 // replace discards a broken slot and starts a new one in the background.
 func (p *Pool) replace(s *slot) {
 	p.stats.replaced.Add(1)
@@ -387,26 +506,31 @@ func (p *Pool) replace(s *slot) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		s.destroy()
-		for attempt := 0; ; attempt++ {
-			ns, err := startSlot(context.Background(), s.spec)
-			if err == nil {
-				p.idle <- ns
-				return
-			}
-			p.log.Error("sandbox slot restart failed", "slot", s.spec.index, "attempt", attempt, "err", err)
-			if attempt >= 5 {
-				// Keep the pool size: a slot that cannot start would
-				// otherwise shrink the pool forever. Give the failure
-				// back through a dead slot that fails every run.
-				dead := &slot{spec: s.spec, dead: make(chan struct{}), events: make(chan zygoteEvent)}
-				dead.markDead(err)
-				p.idle <- dead
-				return
-			}
-			time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
-		}
+		p.restart(s)
 	}()
+}
+
+// restart destroys a slot and starts its successor.
+func (p *Pool) restart(s *slot) {
+	s.destroy()
+	for attempt := 0; ; attempt++ {
+		ns, err := startSlot(context.Background(), s.spec)
+		if err == nil {
+			p.idle <- ns
+			return
+		}
+		p.log.Error("sandbox slot restart failed", "slot", s.spec.index, "attempt", attempt, "err", err)
+		if attempt >= 5 {
+			// Keep the pool size: a slot that cannot start would
+			// otherwise shrink the pool forever. Give the failure
+			// back through a dead slot that fails every run.
+			dead := &slot{spec: s.spec, dead: make(chan struct{}), events: make(chan zygoteEvent)}
+			dead.markDead(err)
+			p.idle <- dead
+			return
+		}
+		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+	}
 }
 
 // InfraError is a sandbox failure: no verdict about the program exists.
@@ -421,47 +545,65 @@ func IsInfra(err error) bool {
 	return errors.As(err, &ie)
 }
 
+// scratchDirs are the per-run writable directories as programs see them.
+var scratchDirs = []string{sandboxWork, sandboxTmp, sandboxMnt}
+
 // sandboxPath maps a user-supplied file name to the path inside the
 // sandbox (relative names live in the work directory).
 func (s *slot) sandboxPath(name string) string {
 	clean := path.Clean(name)
-	switch {
-	case clean == sandboxWork || strings.HasPrefix(clean, sandboxWork+"/"):
-		return s.workDir + strings.TrimPrefix(clean, sandboxWork)
-	case clean == sandboxTmp || strings.HasPrefix(clean, sandboxTmp+"/"):
-		return s.tmpDir + strings.TrimPrefix(clean, sandboxTmp)
+	for i, dir := range scratchDirs {
+		if clean == dir || strings.HasPrefix(clean, dir+"/") {
+			return []string{s.workDir, s.tmpDir, s.mntDir}[i] + strings.TrimPrefix(clean, dir)
+		}
 	}
 	return path.Join(s.workDir, clean)
 }
 
-// validateFiles refuses names that would leave the work directories.
-func validateFiles(in Input) error {
-	check := func(name string) error {
-		if name == "" || strings.ContainsRune(name, 0) || len(name) > 1024 {
-			return fmt.Errorf("%w: bad file name %q", ErrInvalid, name)
-		}
-		clean := path.Clean(name)
-		if path.IsAbs(clean) {
-			if !strings.HasPrefix(clean, sandboxWork+"/") && !strings.HasPrefix(clean, sandboxTmp+"/") {
-				return fmt.Errorf("%w: file %q is outside %s and %s", ErrInvalid, name, sandboxWork, sandboxTmp)
-			}
-			return nil
-		}
-		if clean == "." || clean == ".." || strings.HasPrefix(clean, "../") {
-			return fmt.Errorf("%w: file %q leaves the work directory", ErrInvalid, name)
-		}
-		return nil
+// FileError is a file name the sandbox refuses: one outside the per-run
+// directories, or one that leaves them. It wraps ErrInvalid.
+type FileError struct {
+	Name   string
+	Reason string
+}
+
+func (e *FileError) Error() string { return fmt.Sprintf("file %q: %s", e.Name, e.Reason) }
+func (e *FileError) Unwrap() error { return ErrInvalid }
+
+// CheckFileName reports whether a program's file may be written or
+// collected under name: relative names live in /w; absolute names must
+// lie below /w, /tmp or /mnt.
+func CheckFileName(name string) error {
+	if name == "" || strings.ContainsRune(name, 0) || len(name) > 1024 {
+		return &FileError{Name: name, Reason: "not a usable file name"}
 	}
+	clean := path.Clean(name)
+	if path.IsAbs(clean) {
+		for _, dir := range scratchDirs {
+			if strings.HasPrefix(clean, dir+"/") {
+				return nil
+			}
+		}
+		return &FileError{Name: name, Reason: "outside " + strings.Join(scratchDirs, ", ") + ", the only directories a program may write"}
+	}
+	if clean == "." || clean == ".." || strings.HasPrefix(clean, "../") {
+		return &FileError{Name: name, Reason: "leaves the work directory"}
+	}
+	return nil
+}
+
+// validateFiles refuses names that would leave the per-run directories.
+func validateFiles(in Input) error {
 	for name := range in.Files {
-		if err := check(name); err != nil {
+		if err := CheckFileName(name); err != nil {
 			return err
 		}
 		if clean := path.Clean(name); clean == "main.py" || clean == sandboxWork+"/main.py" {
-			return fmt.Errorf("%w: file name %q is reserved for the program", ErrInvalid, name)
+			return &FileError{Name: name, Reason: "reserved for the program"}
 		}
 	}
 	for _, name := range in.Collect {
-		if err := check(name); err != nil {
+		if err := CheckFileName(name); err != nil {
 			return err
 		}
 	}

@@ -1,34 +1,31 @@
-# rlef sandbox zygote.
+# rlef sandbox zygote: PID 1 of a slot.
 #
-# One zygote runs in each sandbox slot. Started by the supervisor in fresh
-# mount, PID, network, IPC and UTS namespaces (and a user namespace when not
-# root), it first builds the slot's file system view (read-only system
-# directories, private tmpfs /w and /tmp, minimal /dev and /etc) and pivots
-# into it. Then it drops every privilege for good (the programs' uid, no
-# capabilities, no_new_privs, the seccomp filter), imports commonly used
-# modules once and, for every run, forks a "spare" child ahead of time. The
-# spare joins the run's memory cgroup, takes fresh stdio and warms the code
-# paths of a run, and only then waits for the request: the run's critical
-# path is reduced to setting limits, writing files and starting the
-# program. After each run the zygote, PID 1 of the slot, kills and reaps
-# everything the run left behind.
+# The sandbox init (Go) has already built the slot's file system, joined
+# its cgroups, dropped every privilege and installed the seccomp filter;
+# it executes this file with exactly the descriptors listed in
+# RLEF_ZYGOTE. The zygote only forks and runs programs:
 #
-# Native programs (compiled C++, the compiler) do not need a forked
-# interpreter: the zygote starts them with posix_spawn (a vfork) through a
-# tiny exec shim that joins the cgroup, sets hard limits and execs them.
+#   - it imports commonly used modules once and keeps a "spare" child
+#     forked ahead of time: the spare joins the run's cgroups, takes fresh
+#     stdio, closes every other descriptor and warms up before a request
+#     arrives;
+#   - for a run it hands the request to the spare (Python) or starts the
+#     exec shim (native programs), waits for the run's first process,
+#     kills and reaps everything the run left behind (as PID 1 it can),
+#     reports the exit status and resource usage that wait4 gave it, and
+#     empties the per-run directories;
+#   - a session runs several Python processes at once, each with the
+#     descriptors the supervisor passed for it.
 #
-# Wire protocol (SOCK_SEQPACKET, one JSON object per message, descriptors
-# passed with SCM_RIGHTS) on the control socket:
-#   supervisor -> {"op":"run", ...} | {"op":"kill"} | {"op":"shutdown"}
-#   zygote -> {"ev":"ready"} once, then {"ev":"exit", ...} per run
-# The zygote never runs untrusted code itself.
+# The protocol is described in the sandbox package's doc.go. Nothing a
+# program writes is ever read here: a spare reports on its own socket only
+# before the program's code runs, and closes it first.
 
 import atexit
 import base64
 import builtins
 import ctypes
-import errno
-import io
+import gc
 import json
 import os
 import resource
@@ -44,41 +41,15 @@ CFG = json.loads(os.environ.pop("RLEF_ZYGOTE"))
 CTRL_FD = CFG["ctrl_fd"]
 SHIM_FD = CFG.get("shim_fd", -1)
 STDIN_FD, STDOUT_FD, STDERR_FD = CFG["stdio_fds"]
-MEMCG_FD = CFG.get("memcg_fd", -1)
+RUN_JOIN_FDS = CFG.get("run_join_fds", [])
 WORK = CFG["work_dir"]
-TMP = CFG["tmp_dir"]
-RUN_UID = CFG.get("run_uid", -1)
-RUN_GID = CFG.get("run_gid", -1)
+SCRATCH = [(d["path"], d["mode"]) for d in CFG["scratch"]]
 PIDNS = CFG.get("pid_namespace", False)
-DROP_CAPS = CFG.get("drop_caps", False)
-SECCOMP = bytes.fromhex(CFG.get("seccomp", ""))
 FALLBACK_LIMITS = CFG.get("rlimit_fallback", False)
 MAX_REQ = 1 << 16
 TRACE_FD = os.dup(2) if CFG.get("trace") else -1
 
 PR_SET_DUMPABLE = 4
-PR_SET_SECCOMP = 22
-PR_SET_SECUREBITS = 28
-PR_SET_NO_NEW_PRIVS = 38
-# SECBIT_NOROOT, SECBIT_NO_SETUID_FIXUP and SECBIT_KEEP_CAPS_LOCKED...
-# with their _LOCKED bits: uid 0 gains no capabilities at exec (userns
-# mode, where programs stay uid 0 of the namespace), for good.
-SECUREBITS_NOROOT = 0x01 | 0x02 | 0x04 | 0x08 | 0x20
-SECCOMP_MODE_FILTER = 2
-SYS_CAPSET = 126  # x86_64
-LINUX_CAPABILITY_VERSION_3 = 0x20080522
-
-libc = ctypes.CDLL(None, use_errno=True)
-libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
-libc.syscall.restype = ctypes.c_long
-
-
-class SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-
-_seccomp_buf = ctypes.create_string_buffer(SECCOMP, len(SECCOMP)) if SECCOMP else None
-_seccomp_prog = SockFprog(len(SECCOMP) // 8, ctypes.cast(_seccomp_buf, ctypes.c_void_p)) if SECCOMP else None
 
 
 def trace(*args):
@@ -89,97 +60,9 @@ def trace(*args):
             pass
 
 
-def check(ret, what):
-    if ret != 0:
-        e = ctypes.get_errno()
-        raise OSError(e, "%s: %s" % (what, os.strerror(e)))
-
-
-# ---------------------------------------------------------------- root
-
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
-MNT_DETACH = 2
-SYS_PIVOT_ROOT, SYS_MOUNT_SETATTR = 155, 442  # x86_64
-AT_FDCWD, AT_RECURSIVE = -100, 0x8000
-MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID, MOUNT_ATTR_NODEV = 1, 2, 4
-
-
-class MountAttr(ctypes.Structure):
-    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
-                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
-
-
-def _b(s):
-    return None if s is None else s.encode()
-
-
-def mount(src, target, fstype, flags, data=None):
-    check(libc.mount(_b(src), _b(target), _b(fstype), ctypes.c_ulong(flags), _b(data)),
-          "mount %s on %s" % (src or fstype, target))
-
-
-def make_readonly(target):
-    """Read-only, nosuid, nodev, recursively; falls back to a remount."""
-    attr = MountAttr(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0, 0, 0)
-    r = libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, _b(target), AT_RECURSIVE,
-                     ctypes.byref(attr), ctypes.sizeof(attr))
-    if r != 0:
-        mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-
-
-def setup_root(spec):
-    """Build the slot's file system view and pivot into it. Runs first, as
-    root of the slot's fresh mount namespace."""
-    root = spec["root"]
-    mount(None, "/", None, MS_REC | MS_PRIVATE)
-    mount("rlef", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,nr_inodes=4096,mode=0755")
-    for b in spec["binds"]:
-        src, dst = b["src"], root + b["dst"]
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        if os.path.islink(src) and not b.get("follow"):
-            os.symlink(os.readlink(src), dst)
-            continue
-        if os.path.isdir(src):
-            os.makedirs(dst, exist_ok=True)
-        else:
-            open(dst, "w").close()
-        mount(src, dst, None, MS_BIND | MS_REC)
-        if not b.get("rw"):
-            make_readonly(dst)
-    for name, content in spec["files"].items():
-        path = root + name
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(content)
-    os.makedirs(root + "/dev", exist_ok=True)
-    for dev in ("null", "zero", "full", "random", "urandom"):
-        open(root + "/dev/" + dev, "w").close()
-        mount("/dev/" + dev, root + "/dev/" + dev, None, MS_BIND)
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
-                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2"),
-                         ("shm", "/tmp")):
-        os.symlink(target, root + "/dev/" + name)
-    os.makedirs(root + "/proc", exist_ok=True)
-    try:
-        mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
-    except OSError:
-        mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
-    owner = "" if RUN_UID < 0 else ",uid=%d,gid=%d" % (RUN_UID, RUN_GID)
-    for d, size, mode in ((WORK, spec["work_size"], "0755"), (TMP, spec["tmp_size"], "1777")):
-        os.makedirs(root + d, exist_ok=True)
-        mount("rlef", root + d, "tmpfs", MS_NOSUID | MS_NODEV,
-              "size=%d,nr_inodes=%d,mode=%s%s" % (size, spec["inodes"], mode, owner))
-    os.chdir(root)
-    check(libc.syscall(SYS_PIVOT_ROOT, b".", b"."), "pivot_root")
-    check(libc.umount2(b".", MNT_DETACH), "detach old root")
-    os.chdir("/")
-    mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    hostname = b"rlef"
-    check(libc.sethostname(hostname, len(hostname)), "sethostname")
-
-
-# ---------------------------------------------------------------- zygote
+def cpu_self():
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
 
 
 def send(sock, obj, fds=()):
@@ -201,68 +84,77 @@ def recv_fds(sock, bufsize, maxfds, flags=0):
     return msg, fds
 
 
-def clean_dir(path, mode):
-    """Empty a per-run directory; True when it is empty afterwards."""
-    ok = True
-    try:
-        entries = list(os.scandir(path))
-    except OSError:
-        return False
-    for e in entries:
+def recv_request(sock):
+    """One request; a large one travels in a memfd (payload_fd)."""
+    while True:
         try:
-            if e.is_dir(follow_symlinks=False):
-                remove_tree(e.path)
-            else:
-                os.unlink(e.path)
+            msg, fds = recv_fds(sock, MAX_REQ, 16)
+            break
+        except InterruptedError:
+            continue
+    if not msg:
+        return None, fds, msg
+    r = json.loads(msg)
+    if r.get("payload_fd") is not None:
+        pfd = fds[r["payload_fd"]]
+        r = json.loads(os.pread(pfd, os.fstat(pfd).st_size, 0))
+    return r, fds, msg
+
+
+# ---------------------------------------------------------------- cleanup
+
+
+def empty_dir(top, mode):
+    """Empty a per-run directory without recursion and without long paths:
+    a subdirectory met below the top level is first renamed to the top
+    level, so a tree of any depth is removed one directory at a time. True
+    when it is empty after."""
+    ok, n, pending = True, 0, [top]
+    while pending:
+        d = pending.pop()
+        try:
+            os.chmod(d, 0o700)
+            entries = list(os.scandir(d))
         except OSError:
             ok = False
+            continue
+        for e in entries:
+            try:
+                if not e.is_dir(follow_symlinks=False):
+                    os.unlink(e.path)
+                elif d == top:
+                    pending.append(e.path)
+                else:
+                    n += 1
+                    flat = os.path.join(top, ".rlef-gc-%d" % n)
+                    os.chmod(e.path, 0o700)  # moving a directory rewrites its ".."
+                    os.rename(e.path, flat)
+                    pending.append(flat)
+            except OSError:
+                ok = False
+        if d != top:
+            try:
+                os.rmdir(d)
+            except OSError:
+                ok = False
     try:
-        os.chmod(path, mode)
+        os.chmod(top, mode)
+        ok = ok and not os.listdir(top)
     except OSError:
         ok = False
     return ok
 
 
-def remove_tree(path):
-    os.chmod(path, 0o700)
-    for e in os.scandir(path):
-        if e.is_dir(follow_symlinks=False):
-            remove_tree(e.path)
-        else:
-            os.unlink(e.path)
-    os.rmdir(path)
-
-
-def read_status(fd):
-    """Status lines from the spare. Non-blocking: without a PID namespace a
-    descendant of the run could still hold the write end open."""
-    os.set_blocking(fd, False)
-    chunks, size = [], 0
-    while size <= 65536:
-        try:
-            b = os.read(fd, 65536)
-        except OSError:
-            break
-        if not b:
-            break
-        chunks.append(b)
-        size += len(b)
-    info = {}
-    for line in b"".join(chunks).splitlines():
-        if line.startswith(b"exec_error "):  # from the exec shim
-            info["exec_error"] = line.decode(errors="replace")
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            continue  # written by untrusted code; ignore what is not ours
-        if isinstance(obj, dict):
-            info.update(obj)
-    return info
+def empty_scratch():
+    ok = True
+    for path, mode in SCRATCH:
+        ok = empty_dir(path, mode) and ok
+    return ok
 
 
 def collect(names):
-    """Open files the request asked to get back; regular files only."""
+    """Open files the request asked to get back; regular files only, never
+    following a symbolic link."""
     fds, got = [], []
     for name in names:
         if not isinstance(name, str):
@@ -279,35 +171,48 @@ def collect(names):
     return fds, got
 
 
-class Spare:
-    """A forked child waiting, already prepared, for a Python run."""
+# ---------------------------------------------------------------- processes
 
-    def __init__(self, pid, pidfd, sock, status_r):
-        self.pid, self.pidfd, self.sock, self.status_r = pid, pidfd, sock, status_r
+
+class Spare:
+    """A forked child that will run one Python process of a request."""
+
+    def __init__(self, pid, sock):
+        self.pid, self.sock = pid, sock
+        self.pidfd = os.pidfd_open(pid)
+        self.ready = None  # its CPU time when it reported ready
+        # idle: it was ready before the supervisor read the run's CPU
+        # clock, so only what it spends after ready counts as the run's.
+        self.idle = False
 
     @classmethod
-    def fork(cls, ctrl):
-        status_r, status_w = os.pipe()
+    def fork(cls, warm=True):
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
-            os.close(status_r)
             mine.close()
             try:
-                spare(status_w, ctrl, theirs)
+                spare(theirs, warm)
             except BaseException as e:  # a bug here, never the program's doing
                 try:
-                    status(status_w, {"setup_error": "spare: %s: %s" % (type(e).__name__, e)})
+                    send(theirs, {"setup_error": "spare: %s: %s" % (type(e).__name__, e)})
                 finally:
                     os._exit(125)
             os._exit(126)
-        os.close(status_w)
         theirs.close()
         trace("forked spare", pid)
-        return cls(pid, os.pidfd_open(pid), mine, status_r)
+        return cls(pid, mine)
 
-    def alive(self):
-        return not select.select([self.pidfd], [], [], 0)[0]
+    def wait_ready(self):
+        """Wait for the spare's ready report; False if it died."""
+        try:
+            msg = self.sock.recv(MAX_REQ)
+        except OSError:
+            return False
+        if not msg:
+            return False
+        self.ready = json.loads(msg).get("ready_cpu")
+        return self.ready is not None
 
     def discard(self):
         """Kill an idle spare and reap it."""
@@ -317,137 +222,209 @@ class Spare:
 
     def close(self):
         os.close(self.pidfd)
-        os.close(self.status_r)
         self.sock.close()
 
 
-class Child:
-    """The process running a request: a spare, or a spawned shim."""
+def start_spare(spare_, msg, fds):
+    """Hand a request to a spare and wait for its report, made before the
+    program's code runs. Returns (started, info)."""
+    if fds:
+        socket.send_fds(spare_.sock, [msg], fds)
+    else:
+        spare_.sock.send(msg)
+    try:
+        reply = spare_.sock.recv(MAX_REQ)
+    except OSError:
+        reply = b""
+    info = json.loads(reply) if reply else {}
+    started = "started_cpu" in info
+    if started:
+        base = spare_.ready if spare_.idle else info["join_cpu"]
+        info["pre_cpu"] = info["started_cpu"] - base
+        info["setup_cpu"] = info.pop("started_cpu")
+        del info["join_cpu"]
+    info["started"] = started
+    return started, info
 
-    def __init__(self, pid, status_r):
-        self.pid, self.pidfd, self.status_r = pid, os.pidfd_open(pid), status_r
+
+class Child:
+    """A process of a run, as the zygote watches it."""
+
+    def __init__(self, pid, pidfd=None):
+        self.pid = pid
+        self.pidfd = pidfd if pidfd is not None else os.pidfd_open(pid)
+        self.status, self.rusage = None, None
+
+
+# ---------------------------------------------------------------- zygote
 
 
 def zygote():
-    for fd in CFG.get("join_fds", []):
-        os.write(fd, b"0")  # the slot's pids and cpu cgroups
-        os.close(fd)
-    if CFG.get("root_setup"):
-        setup_root(CFG["root_setup"])
-    ctrl = socket.socket(fileno=CTRL_FD)
-    # From here on the zygote needs no privilege: it runs as the programs'
-    # uid with no capabilities, no_new_privs and the seccomp filter, which
-    # every child inherits. It stays out of the programs' reach because it
-    # is PID 1 of the slot (signals without a handler are ignored), not
-    # dumpable (no /proc/1/mem, no ptrace) and holds no descriptor they get.
-    drop_privileges()
+    libc = ctypes.CDLL(None, use_errno=True)
+    # Not dumpable: no process of the slot can read the zygote's memory or
+    # descriptors through /proc, or trace it. As PID 1 of the slot it gets
+    # only the signals it has handlers for, and it installs none.
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.chdir(WORK)  # native programs inherit it
+    ctrl = socket.socket(fileno=CTRL_FD)
     for name in CFG.get("preload", []):
         try:
             __import__(name)
         except Exception:
             pass
-    import gc
     gc.collect()
     gc.freeze()  # keep the collector from touching (and copying) inherited objects
-    send(ctrl, {"ev": "ready", "pid": os.getpid(), "python": sys.version.split()[0]})
-    sys.stdout.flush()
-    sys.stderr.flush()
-    spare_ = None
-    python_mode = True  # keep a spare ready while Python runs come
+    state = {"spare": None, "python": True}
+    ready(ctrl, state)
     while True:
-        if spare_ is None and python_mode:
-            spare_ = Spare.fork(ctrl)
-        try:
-            msg, fds = recv_fds(ctrl, MAX_REQ, 8)
-        except InterruptedError:
-            continue
-        if not msg:
+        r, fds, raw = recv_request(ctrl)
+        if r is None:
             os._exit(0)  # the supervisor went away: the slot dies with us
-        r = json.loads(msg)
         op = r.get("op")
         if op == "shutdown":
             os._exit(0)
-        if op != "run":
-            for fd in fds:
-                os.close(fd)
-            continue  # a kill that came after its run ended
-        if r.get("payload_fd") is not None:
-            pfd = fds[r["payload_fd"]]
-            r = json.loads(os.pread(pfd, os.fstat(pfd).st_size, 0))
-        python = r["kind"] == "python" or SHIM_FD < 0
-        if python:
-            if spare_ is not None and not spare_.alive():
-                spare_.close()
-                spare_ = None
-            if spare_ is None:
-                spare_ = Spare.fork(ctrl)
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            # Forward the request as it came (a large one travels in a
-            # memfd, whatever its size), with its descriptors.
-            if fds:
-                socket.send_fds(spare_.sock, [msg], fds)
-            else:
-                spare_.sock.send(msg)
-            child = Child(spare_.pid, spare_.status_r)
-            os.close(spare_.pidfd)
-            spare_.sock.close()
-            spare_ = None
-            python_mode = True
-        else:
-            if spare_ is not None:
-                spare_.discard()  # it would sit in the run's memory cgroup
-                spare_ = None
-            python_mode = False
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            try:
-                for name, content in (r.get("files") or {}).items():
-                    write_file(name, content)
-                child = spawn(r, fds)
-            except OSError as e:
-                for fd in fds:
-                    os.close(fd)
-                send(ctrl, {"ev": "exit", "id": r.get("id"), "wstatus": 0, "setup_error": "%s: %s" % (type(e).__name__, e)})
-                clean_dir(WORK, 0o755) and clean_dir(TMP, 0o1777)
-                continue
+        if op in ("run", "session"):
+            serve(ctrl, state, r, fds, raw)
+            continue
         for fd in fds:
-            os.close(fd)
-        wstatus, ru, killed, shutdown = wait_child(ctrl, child)
-        kill_everything_else(child.pid)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        info = read_status(child.status_r)
-        os.close(child.status_r)
-        out_fds, names = collect(r.get("collect") or [])
-        ev = {
-            "ev": "exit",
-            "id": r.get("id"),
-            "wstatus": wstatus,
-            # The whole process tree: every process the run started has
-            # been reaped by now, and its time added to our children's.
-            "utime": after.ru_utime - before.ru_utime,
-            "stime": after.ru_stime - before.ru_stime,
-            "maxrss_kb": ru.ru_maxrss,
-            "killed": killed,
-            "collected": names,
-        }
-        ev.update(info)
-        try:
-            send(ctrl, ev, out_fds)
-        except OSError:
-            os._exit(0)
-        for fd in out_fds:
-            os.close(fd)
-        if shutdown:
-            os._exit(0)
-        # The per-run directories are empty before the next run.
-        if not (clean_dir(WORK, 0o755) & clean_dir(TMP, 0o1777)):
-            send(ctrl, {"ev": "fatal", "error": "cannot empty the work directories"})
-            os._exit(3)
+            os.close(fd)  # a kill that came after its run ended
+
+
+def ready(ctrl, state):
+    """Tell the supervisor the slot can take a request. With Python runs
+    coming, a warm spare is waiting (idle) by then, so the run's CPU clock
+    read after this message counts nothing of its preparation."""
+    if state["python"] and state["spare"] is None:
+        s = Spare.fork()
+        if s.wait_ready():
+            s.idle = True
+            state["spare"] = s
+        else:
+            reap_spare(s)
+    send(ctrl, {"ev": "ready", "python": sys.version.split()[0]})
+
+
+def reap_spare(s):
+    try:
+        os.waitpid(s.pid, 0)
+    except ChildProcessError:
+        pass
+    s.close()
+
+
+def take_spare(state):
+    s = state["spare"]
+    state["spare"] = None
+    if s is None or not alive(s.pidfd):
+        if s is not None:
+            reap_spare(s)
+        s = Spare.fork(warm=False)
+        if not s.wait_ready():
+            return s  # start_spare reports it
+    return s
+
+
+def alive(pidfd):
+    return not select.select([pidfd], [], [], 0)[0]
+
+
+def serve(ctrl, state, r, fds, raw):
+    """Run one request and report it; then make the slot ready again."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ev = {"ev": "exit", "id": r.get("id")}
+    children, info = launch(state, r, fds, raw)
+    for fd in fds:
+        os.close(fd)
+    ev.update(info)
+    killed, shutdown = wait_children(ctrl, children)
+    for c in children:
+        if getattr(c, "exec_error", ""):
+            ev["exec_error"] = c.exec_error
+    kill_everything_else()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out_fds, names = collect(r.get("collect") or [])
+    ev.update({
+        # The whole process tree: every process the run started has been
+        # reaped by now, and its time added to our children's. Used only
+        # where no cgroup counts the run's CPU time.
+        "utime": after.ru_utime - before.ru_utime,
+        "stime": after.ru_stime - before.ru_stime,
+        "killed": killed,
+        "collected": names,
+        "procs": [{"wstatus": c.status or 0, "maxrss_kb": c.rusage.ru_maxrss if c.rusage else 0} for c in children],
+    })
+    try:
+        send(ctrl, ev, out_fds)
+    except OSError:
+        os._exit(0)
+    for fd in out_fds:
+        os.close(fd)
+    if shutdown:
+        os._exit(0)
+    # The per-run directories are empty before the next run.
+    if not empty_scratch():
+        send(ctrl, {"ev": "fatal", "error": "cannot empty the per-run directories"})
+        os._exit(3)
+    ready(ctrl, state)
+
+
+def launch(state, r, fds, raw):
+    """Start a request's processes. Returns (children, info); info holds
+    setup_error or exec_error when something of ours failed before any of
+    the program's code ran, and pre_cpu, the CPU the spares spent in the
+    run's cgroup before that point."""
+    if r["op"] == "session":
+        return launch_session(state, r, fds)
+    if r["kind"] == "python" or SHIM_FD < 0:
+        state["python"] = True
+        s = take_spare(state)
+        # The request as it came (a large one travels in a memfd).
+        started, info = start_spare(s, raw, fds)
+        os.close(s.pidfd)
+        s.sock.close()
+        child = Child(s.pid)
+        return [child], info
+    state["python"] = False
+    if state["spare"] is not None:
+        state["spare"].discard()  # it would sit in the run's cgroup
+        state["spare"] = None
+    try:
+        for name, content in (r.get("files") or {}).items():
+            write_file(name, content)
+        child, status_r = spawn(r, fds)
+    except OSError as e:
+        return [], {"started": False, "setup_error": "%s: %s" % (type(e).__name__, e)}
+    child.status_r = status_r
+    return [child], {"pre_cpu": 0.0, "started": True}
+
+
+def launch_session(state, r, fds):
+    """Start every process of a session, each from a spare, with the
+    descriptors the supervisor sent for it."""
+    state["python"] = True
+    children, info = [], {"pre_cpu": 0.0, "setup_cpu": 0.0, "started": True}
+    for i, proc in enumerate(r["procs"]):
+        s = take_spare(state)
+        sub = dict(proc, op="proc", limits=r["limits"], id=r.get("id"))
+        mine = [fds[j] for j in proc["fds"]]
+        sub["fds"] = list(range(len(mine)))
+        started, pinfo = start_spare(s, json.dumps(sub, separators=(",", ":")).encode(), mine)
+        os.close(s.pidfd)
+        s.sock.close()
+        children.append(Child(s.pid))
+        info["pre_cpu"] += pinfo.get("pre_cpu", 0.0)
+        info["setup_cpu"] += pinfo.get("setup_cpu", 0.0)
+        if not started:
+            info["started"] = False
+            if "setup_error" in pinfo:
+                info["setup_error"] = pinfo["setup_error"]
+            break
+    return children, info
 
 
 # Descriptor numbers the shim gets, far from the zygote's own.
-SHIM_CG, SHIM_EXE, SHIM_STATUS = 1000, 1001, 1002
+SHIM_CG1, SHIM_CG2, SHIM_EXE, SHIM_STATUS = 1000, 1001, 1002, 1003
 
 
 def spawn(r, fds):
@@ -462,13 +439,14 @@ def spawn(r, fds):
         (os.POSIX_SPAWN_OPEN, 2, "/proc/self/fd/%d" % STDERR_FD, os.O_WRONLY, 0),
         (os.POSIX_SPAWN_DUP2, status_w, SHIM_STATUS),
     ]
-    if MEMCG_FD >= 0:
-        actions.append((os.POSIX_SPAWN_DUP2, MEMCG_FD, SHIM_CG))
+    cg = [-1, -1]
+    for i, (fd, target) in enumerate(zip(RUN_JOIN_FDS, (SHIM_CG1, SHIM_CG2))):
+        actions.append((os.POSIX_SPAWN_DUP2, fd, target))
+        cg[i] = target
     if exe >= 0:
         actions.append((os.POSIX_SPAWN_DUP2, exe, SHIM_EXE))
     fallback = FALLBACK_LIMITS
-    argv = ["rlef-shim",
-            str(SHIM_CG if MEMCG_FD >= 0 else -1), str(SHIM_EXE if exe >= 0 else -1), str(SHIM_STATUS),
+    argv = ["rlef-shim", str(cg[0]), str(cg[1]), str(SHIM_EXE if exe >= 0 else -1), str(SHIM_STATUS),
             str(lim["cpu_s"]), str(lim["fsize"]), str(lim["stack"]), str(lim["nofile"]),
             str(lim["memory"] if fallback else -1), str(lim["nproc"] if fallback else -1),
             r["argv"][0]] + list(r["argv"])
@@ -478,166 +456,168 @@ def spawn(r, fds):
     finally:
         os.close(status_w)
     trace("spawned", pid)
-    return Child(pid, status_r)
+    return Child(pid), status_r
 
 
-def kill_all(spare_pid):
+def kill_all():
     """SIGKILL every process of the run. As PID 1 of the slot's PID
     namespace, kill(-1) reaches every other process in the slot but not the
     zygote, and it cannot race with fork: a process with SIGKILL pending
-    cannot create children."""
+    cannot create children. Without a PID namespace (unsafe mode) it would
+    reach the supervisor's own processes, so the run's sessions are all
+    that can be named."""
     if PIDNS:
         try:
             os.kill(-1, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    else:
-        # No namespace: the run's session is all we can name.
+        return
+    for pgid in list(SESSIONS):
         try:
-            os.killpg(spare_pid, signal.SIGKILL)
+            os.killpg(pgid, signal.SIGKILL)
         except OSError:
             pass
 
 
-def kill_everything_else(spare_pid):
+SESSIONS = set()  # process groups of the current run (unsafe mode only)
+
+
+def kill_everything_else():
     """Kill what the run left behind (daemons, stopped processes) and reap
     it all."""
-    kill_all(spare_pid)
+    kill_all()
     while True:
         try:
             got, _ = os.waitpid(-1, 0 if PIDNS else os.WNOHANG)
         except ChildProcessError:
-            return
+            break
         except InterruptedError:
             continue
         if got == 0:
-            return
+            break
+    SESSIONS.clear()
 
 
-def wait_child(ctrl, child):
-    """Wait for the run's first process to exit, killing the whole run when
-    the supervisor asks."""
+def wait_children(ctrl, children):
+    """Wait until every process of the request has exited, killing the whole
+    run when the supervisor asks."""
     poller = select.poll()
     poller.register(ctrl.fileno(), select.POLLIN)
-    poller.register(child.pidfd, select.POLLIN)
+    for c in children:
+        SESSIONS.add(c.pid)
+        poller.register(c.pidfd, select.POLLIN)
     killed = shutdown = False
+    waiting = {c.pidfd: c for c in children}
+    while waiting:
+        for fd, _ in poller.poll():
+            if fd in waiting:
+                c = waiting.pop(fd)
+                poller.unregister(fd)
+                _, c.status, c.rusage = os.wait4(c.pid, 0)
+                os.close(c.pidfd)
+                continue
+            if fd != ctrl.fileno():
+                continue
+            try:
+                msg, fds = recv_fds(ctrl, MAX_REQ, 8)
+            except InterruptedError:
+                continue
+            for f in fds:
+                os.close(f)
+            op = json.loads(msg).get("op") if msg else "shutdown"
+            trace("ctrl", op)
+            if op in ("kill", "shutdown") and not killed:
+                # The whole run at once: killing the first process first
+                # would leave its descendants forking and allocating while
+                # it is torn down.
+                kill_all()
+                killed = True
+            shutdown = shutdown or op == "shutdown"
+    for c in children:
+        sr = getattr(c, "status_r", None)
+        if sr is not None:
+            c.exec_error = read_shim_status(sr)
+    return killed, shutdown
+
+
+def read_shim_status(fd):
+    """The exec shim's report, written before it executes the program (the
+    descriptor is close-on-exec, so no program can write it)."""
+    os.set_blocking(fd, False)
     try:
-        while True:
-            for fd, _ in poller.poll():
-                if fd == child.pidfd:
-                    continue
-                try:
-                    msg, fds = recv_fds(ctrl, MAX_REQ, 8)
-                except InterruptedError:
-                    continue
-                for f in fds:
-                    os.close(f)
-                op = json.loads(msg).get("op") if msg else "shutdown"
-                trace("ctrl", op)
-                if op in ("kill", "shutdown") and not killed:
-                    # The whole run at once: killing the first process
-                    # first would leave its descendants forking and
-                    # allocating while it is torn down.
-                    signal.pidfd_send_signal(child.pidfd, signal.SIGKILL)
-                    kill_all(child.pid)
-                    killed = True
-                shutdown = shutdown or op == "shutdown"
-            got, wstatus, ru = os.wait4(child.pid, os.WNOHANG)
-            if got == child.pid:
-                return wstatus, ru, killed, shutdown
-    finally:
-        os.close(child.pidfd)
+        data = os.read(fd, 4096)
+    except OSError:
+        data = b""
+    os.close(fd)
+    return data.decode(errors="replace").strip()
 
 
 # ---------------------------------------------------------------- spare
 
 
-MARKS = []
-
-
-def mark(name):
-    if TRACE_FD >= 0:
-        MARKS.append((name, resource.getrusage(resource.RUSAGE_SELF).ru_minflt))
-
-
-def spare(status_w, ctrl, req):
-    """Runs in the forked child, already unprivileged. Everything that does
-    not depend on the request happens before it arrives: join the memory
-    cgroup, take fresh stdio, close every other descriptor, warm up. Then
-    wait for the request, which the zygote forwards on req."""
-    mark("forked")
-    if MEMCG_FD >= 0:
-        os.write(MEMCG_FD, b"0")  # join the run's memory cgroup
-        os.close(MEMCG_FD)
-    mark("cgroup")
-    ctrl.close()
+def spare(sock, warm):
+    """Runs in the forked child. Everything that does not depend on the
+    request happens before it arrives: join the run's cgroups, take fresh
+    stdio, close every other descriptor, warm up. The spare reports on its
+    own socket twice, both times before any code of the program runs: when
+    it is ready, and when the request's setup is done; then it closes the
+    socket, so the program holds only descriptors 0, 1 and 2."""
+    for fd in RUN_JOIN_FDS:
+        os.write(fd, b"0")  # join the run's cgroups
+    join_cpu = cpu_self()
     os.setsid()
-    # Fresh open file descriptions, so offsets and flags never leak from the
-    # supervisor's descriptors or between runs.
+    # Fresh open file descriptions, so offsets and flags never leak from
+    # the supervisor's descriptors or between runs.
     for src, dst, flags in ((STDIN_FD, 0, os.O_RDONLY), (STDOUT_FD, 1, os.O_WRONLY),
                             (STDERR_FD, 2, os.O_WRONLY)):
         fd = os.open("/proc/self/fd/%d" % src, flags)
         os.dup2(fd, dst)
         os.close(fd)
-    keep = {req.fileno(), status_w}
-    for fd in range(3, max(keep) + 1):
-        if fd not in keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-    os.closerange(max(keep) + 1, 1 << 20)
-    os.set_inheritable(status_w, False)
-    mark("fds")
-    try:
-        os.chdir(WORK)
-        main = main_module()
+    keep = sock.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, 1 << 20)
+    main = main_module()
+    if warm:
         warm_up()
-        mark("warm")
-    except BaseException as e:
-        status(status_w, {"setup_error": "%s: %s" % (type(e).__name__, e)})
-        os._exit(125)
-    while True:
-        try:
-            msg, fds = recv_fds(req, MAX_REQ, 8)
-            break
-        except InterruptedError:
-            continue
-    if not msg:
+    send(sock, {"ready_cpu": cpu_self()})
+    r, fds, _ = recv_request(sock)
+    if r is None:
         os._exit(0)  # the supervisor went away
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    pre_cpu = ru.ru_utime + ru.ru_stime
-    req.close()
-    r = json.loads(msg)
-    if r.get("payload_fd") is not None:
-        pfd = fds[r["payload_fd"]]
-        r = json.loads(os.pread(pfd, os.fstat(pfd).st_size, 0))
-    mark("request")
-    status(status_w, {"pre_cpu": pre_cpu})
-    trace("spare marks (name, page faults so far)", MARKS)
+    try:
+        setup(r, fds)
+    except BaseException as e:  # our own failure, not the program's
+        send(sock, {"setup_error": "%s: %s" % (type(e).__name__, e)})
+        os._exit(125)
+    send(sock, {"join_cpu": join_cpu, "started_cpu": cpu_self()})
+    sock.close()
+    if r["kind"] == "python":
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        run_python(r, main)
+    else:
+        run_exec(r, fds)
+
+
+def setup(r, fds):
+    """Limits, files and, for a session's process, its own stdio."""
+    set_limits(r["limits"])
+    if r.get("op") == "proc":
+        for i, fd in enumerate(fds[:3]):
+            os.dup2(fd, i)
+        for fd in fds:
+            if fd > 2:
+                os.close(fd)
+        return
     exe = fds[r["exe_fd"]] if r.get("exe_fd") is not None else None
     for fd in fds:
         if fd != exe:
             os.close(fd)
-    try:
-        set_limits(r["limits"])
-        for name, content in (r.get("files") or {}).items():
-            write_file(name, content)
-    except BaseException as e:  # our own failure, not the program's
-        status(status_w, {"setup_error": "%s: %s" % (type(e).__name__, e)})
-        os._exit(125)
-    if r["kind"] == "python":
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        run_python(r, status_w, main)
-    else:
-        run_exec(r, exe, status_w)
+    if exe is not None:
+        os.set_inheritable(exe, False)
+    for name, content in (r.get("files") or {}).items():
+        write_file(name, content)
 
 
-WARM_REQUEST = json.dumps({
-    "op": "run", "kind": "python", "argv": ["/w/main.py"],
-    "files": {"/w/main.py": "aW1wb3J0IHN5cwpwcmludChzeXMuc3RkaW4ucmVhZGxpbmUoKS5zdHJpcCgpKQo="},
-    "limits": {"cpu_s": 3, "fsize": 16777216, "stack": 268435456, "memory": 805306368, "nproc": 130, "nofile": 4096},
-    "collect": []})
+WARM_SOURCE = b"import sys\nprint(sys.stdin.readline().strip())\n"
 
 
 def warm_up():
@@ -645,14 +625,11 @@ def warm_up():
     run will use: after fork every page the child first writes costs a
     copy-on-write fault, and paying them now keeps them off the run's
     critical path."""
-    r = json.loads(WARM_REQUEST)
+    r = json.loads(json.dumps({"op": "run", "kind": "python", "argv": ["/w/main.py"],
+                               "files": {"/w/main.py": base64.b64encode(WARM_SOURCE).decode()},
+                               "limits": {"cpu_s": 3, "fsize": 1 << 24, "stack": 1 << 28}}))
     base64.b64decode(r["files"]["/w/main.py"])
-    compile(b"import sys\nprint(sys.stdin.readline().strip())\n", "/w/main.py", "exec", dont_inherit=True)
-    json.dumps({"pre_cpu": 0.5}, separators=(",", ":"))
-
-
-def status(fd, obj):
-    os.write(fd, json.dumps(obj, separators=(",", ":")).encode() + b"\n")
+    compile(WARM_SOURCE, "/w/main.py", "exec", dont_inherit=True)
 
 
 def set_limits(lim):
@@ -676,22 +653,6 @@ def setlim(res, soft, hard):
     resource.setrlimit(res, (min(soft, hard), hard))
 
 
-def drop_privileges():
-    if DROP_CAPS:
-        check(libc.prctl(PR_SET_SECUREBITS, SECUREBITS_NOROOT, 0, 0, 0), "securebits")
-    if RUN_UID >= 0:
-        os.setgroups([])
-        os.setresgid(RUN_GID, RUN_GID, RUN_GID)
-        os.setresuid(RUN_UID, RUN_UID, RUN_UID)
-    if DROP_CAPS:
-        hdr = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
-        data = (ctypes.c_uint32 * 6)()
-        check(libc.syscall(SYS_CAPSET, hdr, data), "capset")
-    check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-    if _seccomp_prog is not None:
-        check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(_seccomp_prog), 0, 0), "seccomp")
-
-
 def write_file(name, content):
     path = name if os.path.isabs(name) else os.path.join(WORK, name)
     parent = os.path.dirname(path)
@@ -708,16 +669,19 @@ def write_file(name, content):
         os.close(fd)
 
 
-def run_exec(r, exe, status_w):
+def run_exec(r, fds):
     # Python ignores these (and the zygote SIGINT); an exec'd program must
     # start with the defaults.
     for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT):
         signal.signal(sig, signal.SIG_DFL)
+    exe = fds[r["exe_fd"]] if r.get("exe_fd") is not None else None
     target = exe if exe is not None else r["argv"][0]
     try:
         os.execve(target, r["argv"], r["env"])
     except OSError as e:
-        status(status_w, {"exec_error": "%s: %s" % (r["argv"][0], e)})
+        # Past the report: the process exits 127 with the reason on
+        # stderr, as a shell does.
+        os.write(2, ("%s: %s\n" % (r["argv"][0], e)).encode())
         os._exit(127)
 
 
@@ -728,11 +692,13 @@ def main_module():
     return main
 
 
-def run_python(r, status_w, main):
+def run_python(r, main):
     """Run a script with the semantics of `python3 path` (CPython's
     pymain_run_file and Py_FinalizeEx), in this already-initialised
     interpreter. The environment is already the program's: the supervisor
-    starts the zygote with exactly it."""
+    starts the zygote with exactly it. A session's process gets its source
+    in the request ("source"), never from a file another process could
+    change."""
     path = r["argv"][0]
     hide_runner_frames()
     # sys.stdin/stdout/stderr are the zygote's own, created at interpreter
@@ -744,18 +710,17 @@ def run_python(r, status_w, main):
     sys.modules["__main__"] = main
     code = 0
     try:
-        with open(path, "rb") as f:
-            source = f.read()
+        if "source" in r:
+            source = r["source"].encode("utf-8", "surrogateescape")
+            remember_source(path, r["source"])
+        else:
+            with open(path, "rb") as f:
+                source = f.read()
         exec(compile(source, path, "exec", dont_inherit=True), main.__dict__)
     except SystemExit as e:
         code = exit_code(e)
     except BaseException as e:
         code = 1
-        if isinstance(e, MemoryError):
-            try:
-                status(status_w, {"memory_error": True})
-            except OSError:
-                pass
         report_exception(e)
         if isinstance(e, KeyboardInterrupt):
             # CPython ends an uninterrupted KeyboardInterrupt by killing
@@ -764,6 +729,11 @@ def run_python(r, status_w, main):
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGINT)
     os._exit(finalize(code))
+
+
+def remember_source(path, text):
+    import linecache
+    linecache.cache[path] = (len(text), None, text.splitlines(True), path)
 
 
 def hide_runner_frames():

@@ -5,16 +5,18 @@
  * The zygote starts it with posix_spawn (vfork: no copy of the zygote's
  * memory) already unprivileged, under no_new_privs and the seccomp filter,
  * in a new session, with the run's stdin/stdout/stderr on 0/1/2. The shim
- * joins the run's memory cgroup, sets the run's limits as hard limits, marks
+ * joins the run's cgroups, sets the run's limits as hard limits, marks
  * every other descriptor close-on-exec and executes the program. It uses raw
  * system calls and no C library, so starting it costs almost nothing.
  *
- *   shim CGFD EXEFD STATUSFD CPU FSIZE STACK NOFILE AS NPROC PATH ARGV0 ARGS...
+ *   shim CG1 CG2 EXEFD STATUSFD CPU FSIZE STACK NOFILE AS NPROC PATH ARGV0 ARGS...
  *
- * CGFD, EXEFD and STATUSFD are descriptors or -1. The program is EXEFD when
- * given (a sealed memfd holding a compiled binary), else PATH. AS and NPROC
- * are -1 unless the sandbox has no cgroups. If exec fails the shim writes
- * "exec_error <errno>" to STATUSFD and exits with 127.
+ * CG1, CG2 (cgroup.procs files of the run's cgroups), EXEFD and STATUSFD
+ * are descriptors or -1. The program is EXEFD when given (a sealed memfd
+ * holding a compiled binary), else PATH. AS and NPROC are -1 unless the
+ * sandbox has no cgroups. If anything fails before the program starts, the
+ * shim writes "exec_error <what> <errno>" to STATUSFD, which is
+ * close-on-exec (no program can write it), and exits with 127.
  */
 
 typedef unsigned long u64;
@@ -103,27 +105,30 @@ __attribute__((used)) static void shim_main(s64 *sp) {
 	s64 argc = sp[0];
 	char **argv = (char **)(sp + 1);
 	char **envp = argv + argc + 1;
-	if (argc < 12)
+	if (argc < 13)
 		die(-1, "exec_error usage", 22);
-	s64 cg = parse(argv[1]), exe = parse(argv[2]), status = parse(argv[3]);
-	if (cg >= 0) {
-		s64 r = sys3(SYS_write, cg, (s64) "0", 1); /* join the run's memory cgroup */
+	s64 exe = parse(argv[3]), status = parse(argv[4]);
+	for (int i = 1; i <= 2; i++) {
+		s64 cg = parse(argv[i]);
+		if (cg < 0)
+			continue;
+		s64 r = sys3(SYS_write, cg, (s64) "0", 1); /* join a run cgroup */
 		if (r < 0)
 			die(status, "exec_error cgroup", r);
 		sys3(SYS_close, cg, 0, 0);
 	}
-	s64 cpu = parse(argv[4]);
+	s64 cpu = parse(argv[5]);
 	if (cpu >= 0) {
 		u64 lim[2] = {(u64)cpu, (u64)cpu + 1}; /* SIGXCPU, then SIGKILL */
 		s64 r = sys6(SYS_prlimit64, 0, RLIMIT_CPU, (s64)lim, 0, 0, 0);
 		if (r < 0)
 			die(status, "exec_error setrlimit", r);
 	}
-	limit(RLIMIT_FSIZE, parse(argv[5]), status);
-	limit(RLIMIT_STACK, parse(argv[6]), status);
-	limit(RLIMIT_NOFILE, parse(argv[7]), status);
-	limit(RLIMIT_AS, parse(argv[8]), status);
-	limit(RLIMIT_NPROC, parse(argv[9]), status);
+	limit(RLIMIT_FSIZE, parse(argv[6]), status);
+	limit(RLIMIT_STACK, parse(argv[7]), status);
+	limit(RLIMIT_NOFILE, parse(argv[8]), status);
+	limit(RLIMIT_AS, parse(argv[9]), status);
+	limit(RLIMIT_NPROC, parse(argv[10]), status);
 	limit(RLIMIT_CORE, 0, status);
 	limit(RLIMIT_MEMLOCK, 0, status);
 	limit(RLIMIT_MSGQUEUE, 0, status);
@@ -131,9 +136,9 @@ __attribute__((used)) static void shim_main(s64 *sp) {
 	sys3(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	s64 r;
 	if (exe >= 0)
-		r = sys6(SYS_execveat, exe, (s64) "", (s64)(argv + 11), (s64)envp, AT_EMPTY_PATH, 0);
+		r = sys6(SYS_execveat, exe, (s64) "", (s64)(argv + 12), (s64)envp, AT_EMPTY_PATH, 0);
 	else
-		r = sys3(SYS_execve, (s64)argv[10], (s64)(argv + 11), (s64)envp);
+		r = sys3(SYS_execve, (s64)argv[11], (s64)(argv + 12), (s64)envp);
 	die(status, "exec_error", r);
 }
 
