@@ -23,11 +23,11 @@ import (
 //   - with fn_name the problem is call-based: ModeFunction (ModeClassMethod
 //     when the starter code defines class Solution, as APPS's harness then
 //     calls Solution().fn_name), each Input the JSON argument list and each
-//     Output the expected value as JSON (MetaAPPSOutputs notes APPS's
+//     Output the expected value as JSON (Judging.Grader APPS selects APPS's
 //     lenient list comparison);
 //   - otherwise ModeStdio with the tokens checker; inputs/outputs given as
 //     lists of lines are joined with newlines. APPS's harness runs such
-//     programs wrapped in a function, recorded as MetaStdioWrap.
+//     programs wrapped in a function, recorded as Judging.Grader.
 //
 // Neither source separates public tests. For stdio problems the statement's
 // examples are matched against the tests (PublicFromStatement); otherwise
@@ -91,7 +91,7 @@ func (r *appsRecord) problem() (p *Problem, ok bool, err error) {
 		if strings.Contains(r.starter, "class Solution") {
 			p.Mode = ModeClassMethod
 		}
-		p.Meta[MetaAPPSOutputs] = "lenient"
+		p.Judging.Grader = GraderAPPS
 		for i := range ins.Items {
 			in := string(ins.Items[i].Raw)
 			if ins.Items[i].Kind != jArray {
@@ -102,7 +102,7 @@ func (r *appsRecord) problem() (p *Problem, ok bool, err error) {
 	} else {
 		p.Mode = ModeStdio
 		p.Checker = CheckTokens
-		p.Meta[MetaStdioWrap] = StdioWrapFunction
+		p.Judging.Grader = GraderAPPS
 		for i := range ins.Items {
 			in, err := appsText(&ins.Items[i])
 			if err != nil {

@@ -45,7 +45,7 @@ func TestLoadAPPSDirReal(t *testing.T) {
 		p := set.Problems[i]
 		if p.ID != w.id || p.Mode != w.mode || p.EntryPoint != w.entry || len(p.Public) != w.pub || len(p.Private) != w.priv ||
 			p.Meta[MetaPublicSource] != w.publicFrom || (p.StarterCode != "") != w.hasStarter ||
-			(p.Meta[MetaStdioWrap] == StdioWrapFunction) != w.wrapsStdio || p.Meta[MetaDifficulty] != w.difficulty {
+			(p.Mode == ModeStdio && p.Judging.Grader.WrapsStdio()) != w.wrapsStdio || p.Meta[MetaDifficulty] != w.difficulty {
 			t.Errorf("problem %d = %s mode %s entry %q tests %d/%d public from %s starter %v meta %v",
 				i, p.ID, p.Mode, p.EntryPoint, len(p.Public), len(p.Private), p.Meta[MetaPublicSource], p.StarterCode != "", p.Meta)
 		}
@@ -54,7 +54,7 @@ func TestLoadAPPSDirReal(t *testing.T) {
 		}
 	}
 	p4184, _ := set.Lookup("4184")
-	if p4184.Public[0].Input != "[1]" || p4184.Meta[MetaAPPSOutputs] == "" {
+	if p4184.Public[0].Input != "[1]" || p4184.Judging.Grader != GraderAPPS {
 		t.Errorf("4184 first test %q meta %v", p4184.Public[0].Input, p4184.Meta)
 	}
 	if !set.PassNeedsPublic {

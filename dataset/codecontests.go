@@ -104,10 +104,10 @@ func (r *ccRow) problem() *Problem {
 		p.Meta[MetaURL] = fmt.Sprintf("https://codeforces.com/problemset/problem/%d/%s", r.CFContestID, r.CFIndex)
 	}
 	if r.InputFile != "" {
-		p.Meta[MetaInputFile] = r.InputFile
+		p.Judging.InputFile = r.InputFile
 	}
 	if r.OutputFile != "" {
-		p.Meta[MetaOutputFile] = r.OutputFile
+		p.Judging.OutputFile = r.OutputFile
 	}
 	return p
 }

@@ -1,6 +1,8 @@
 package dataset
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -174,6 +176,8 @@ func decodeCustomProblem(v *jValue) (*Problem, error) {
 			p.Incorrect, err = decodeCustomSolutions(f, key)
 		case "meta":
 			p.Meta, err = decodeCustomMeta(f)
+		case "judging":
+			p.Judging, err = decodeCustomJudging(f)
 		default:
 			err = fmt.Errorf("unknown field %q", key)
 		}
@@ -404,4 +408,22 @@ func ParseMemory(s string) (int64, error) {
 		return 0, fmt.Errorf("memory size %q is too large", s)
 	}
 	return int64(bytes), nil
+}
+
+// decodeCustomJudging reads the "judging" object: grader, args_adapter,
+// oracle, input_file, output_file.
+func decodeCustomJudging(v *jValue) (Judging, error) {
+	var j Judging
+	if v.Kind != jObject {
+		return j, fmt.Errorf("judging: want an object, got %s", v.Kind)
+	}
+	dec := json.NewDecoder(bytes.NewReader(v.Raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return j, fmt.Errorf("judging: %w", err)
+	}
+	if err := j.Validate(); err != nil {
+		return j, fmt.Errorf("judging: %w", err)
+	}
+	return j, nil
 }

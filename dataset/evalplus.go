@@ -21,9 +21,9 @@ import (
 // Version is the md5 of the uncompressed jsonl, the hash EvalPlus writes
 // into its eval_results.json.
 //
-// MBPP+ rows also get MetaArgsAdapter where EvalPlus converts the stored
+// MBPP+ rows also get Judging.ArgsAdapter where EvalPlus converts the stored
 // lists back to tuples/sets/complex numbers before calling, and
-// MetaEvalPlusOracle where EvalPlus compares outputs specially.
+// Judging.Oracle where EvalPlus compares outputs specially.
 func LoadEvalPlus(path, name string) (*Set, error) {
 	mbpp := strings.HasPrefix(name, "mbpp")
 	src, err := openSource(path)
@@ -108,6 +108,7 @@ func decodeEvalPlusRow(line []byte, mbpp bool) (*Problem, error) {
 		Private:               plus,
 		Atol:                  atol,
 		ExpectedFromReference: true,
+		Judging:               Judging{Grader: GraderEvalPlus},
 		Meta:                  map[string]string{MetaPublicSource: PublicFromDataset},
 	}
 	if contract, _ := v.optStringField("contract"); contract != "" {
@@ -124,17 +125,13 @@ func decodeEvalPlusRow(line []byte, mbpp bool) (*Problem, error) {
 			p.Meta[MetaAssertion] = assertion
 		}
 		if n, err := strconv.Atoi(strings.TrimPrefix(id, "Mbpp/")); err == nil {
-			if adapter := mbppPlusArgsAdapter(n); adapter != "" {
-				p.Meta[MetaArgsAdapter] = adapter
-			}
+			p.Judging.ArgsAdapter = mbppPlusArgsAdapter(n)
 		}
-		if oracle := mbppPlusOracle(entry); oracle != "" {
-			p.Meta[MetaEvalPlusOracle] = oracle
-		}
+		p.Judging.Oracle = mbppPlusOracle(entry)
 	} else {
 		p.Solutions = []Solution{{Language: "python", Code: prompt + canonical}}
 		if entry == "find_zero" {
-			p.Meta[MetaEvalPlusOracle] = EvalPlusOraclePoly
+			p.Judging.Oracle = OraclePoly
 		}
 	}
 	return p, nil

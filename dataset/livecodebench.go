@@ -253,6 +253,7 @@ func (p *Problem) setLCBTests(public, private []lcbTest, funcName string) error 
 	if p.Private, err = convert(private); err != nil {
 		return fmt.Errorf("private: %w", err)
 	}
+	p.Judging.Grader = GraderLiveCodeBench
 	switch {
 	case kinds["functional"]:
 		p.Mode = ModeClassMethod
@@ -268,7 +269,6 @@ func (p *Problem) setLCBTests(public, private []lcbTest, funcName string) error 
 	default:
 		p.Mode = ModeStdio
 		p.Checker = CheckLines
-		p.Meta[MetaStdioWrap] = StdioWrapFunction
 	}
 	return nil
 }

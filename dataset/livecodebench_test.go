@@ -80,7 +80,7 @@ func TestLoadLiveCodeBenchLite(t *testing.T) {
 		t.Fatalf("%d problems, PassNeedsPublic %v", len(set.Problems), set.PassNeedsPublic)
 	}
 	a := set.Problems[0]
-	if a.Mode != ModeStdio || a.Checker != CheckLines || a.Meta[MetaStdioWrap] != StdioWrapFunction {
+	if a.Mode != ModeStdio || a.Checker != CheckLines || a.Judging.Grader != GraderLiveCodeBench {
 		t.Errorf("stdin problem: mode %s checker %s meta %v", a.Mode, a.Checker, a.Meta)
 	}
 	if len(a.Private) != 1 || a.Private[0].Input != "3\n1 2 3\n" || a.Private[0].Output != "6\n" {

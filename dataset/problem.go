@@ -122,7 +122,10 @@ type Problem struct {
 	Solutions []Solution `json:"solutions,omitempty"`
 	// Incorrect are known-incorrect programs where the source has them.
 	Incorrect []Solution `json:"incorrect_solutions,omitempty"`
-	// Meta holds source-specific extras (difficulty, contest date, URL).
+	// Judging says how the problem's source grades it.
+	Judging Judging `json:"judging,omitzero"`
+	// Meta holds source-specific extras for people (difficulty, contest
+	// date, URL); nothing in it changes a verdict.
 	Meta map[string]string `json:"meta,omitempty"`
 }
 
@@ -150,6 +153,9 @@ func (p *Problem) Validate() error {
 	}
 	if p.ExpectedFromReference && len(p.Solutions) == 0 {
 		return fmt.Errorf("problem %s: expected outputs come from a reference solution but it has none", p.ID)
+	}
+	if err := p.Judging.Validate(); err != nil {
+		return fmt.Errorf("problem %s: %w", p.ID, err)
 	}
 	return nil
 }
