@@ -1,0 +1,112 @@
+package server
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// keepAlive holds a slow response open. Once armed (the request was
+// admitted, so no 504 can follow), it waits one interval; if the answer
+// is not ready by then it commits status 200 and sends a space every
+// interval until the answer is written. JSON allows leading whitespace,
+// so the body still parses; clients whose time-out bounds each read
+// (Python requests and urllib: verl's SandboxFusion client, OpenRLHF's
+// older remote-reward client, rlef's shims) keep waiting for as long as
+// the answer takes, however long the queue.
+type keepAlive struct {
+	w     http.ResponseWriter
+	every time.Duration
+	log   *slog.Logger
+
+	mu        sync.Mutex
+	committed bool // status and headers are sent
+	finished  bool
+	stop      chan struct{}
+	exited    chan struct{}
+	armed     bool
+}
+
+// newKeepAlive prepares a keep-alive for w; every <= 0 disables it.
+func (s *Server) newKeepAlive(w http.ResponseWriter) *keepAlive {
+	return &keepAlive{w: w, every: s.cfg.KeepAlive, log: s.log, stop: make(chan struct{}), exited: make(chan struct{})}
+}
+
+// arm starts the keep-alive; it is safe to call more than once.
+func (k *keepAlive) arm() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.armed || k.finished || k.every <= 0 {
+		return
+	}
+	k.armed = true
+	go k.run()
+}
+
+func (k *keepAlive) run() {
+	defer close(k.exited)
+	t := time.NewTicker(k.every)
+	defer t.Stop()
+	rc := http.NewResponseController(k.w)
+	for {
+		select {
+		case <-k.stop:
+			return
+		case <-t.C:
+		}
+		k.mu.Lock()
+		if k.finished {
+			k.mu.Unlock()
+			return
+		}
+		if !k.committed {
+			k.w.Header().Set("Content-Type", "application/json")
+			k.w.WriteHeader(http.StatusOK)
+			k.committed = true
+		}
+		_, err := k.w.Write([]byte{' '})
+		if err == nil {
+			err = rc.Flush()
+		}
+		k.mu.Unlock()
+		if err != nil {
+			k.log.Debug("keep-alive write", "err", err)
+			return // the client is gone; the request's context ends too
+		}
+	}
+}
+
+// finish stops the keep-alive and reports whether it committed status
+// 200 already.
+func (k *keepAlive) finish() bool {
+	k.mu.Lock()
+	k.finished = true
+	armed := k.armed
+	k.mu.Unlock()
+	if armed {
+		close(k.stop)
+		<-k.exited
+	}
+	return k.committed
+}
+
+// write answers the request: as usual when nothing was sent yet, else
+// (status 200 committed) the body alone. A committed response cannot
+// change its status; callers only get here with a non-200 status when
+// the client is gone.
+func (k *keepAlive) write(status int, v any) {
+	if !k.finish() {
+		writeJSON(k.w, status, v)
+		return
+	}
+	if status != http.StatusOK {
+		k.log.Debug("answer after keep-alive", "status", status)
+	}
+	enc := json.NewEncoder(k.w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		k.log.Debug("write response", "err", err)
+	}
+}
