@@ -79,14 +79,17 @@ func (k *keepAlive) run() {
 }
 
 // finish stops the keep-alive and reports whether it committed status
-// 200 already.
+// 200 already. It may be called more than once.
 func (k *keepAlive) finish() bool {
 	k.mu.Lock()
+	first := !k.finished
 	k.finished = true
 	armed := k.armed
 	k.mu.Unlock()
-	if armed {
+	if armed && first {
 		close(k.stop)
+	}
+	if armed {
 		<-k.exited
 	}
 	return k.committed

@@ -114,6 +114,7 @@ func (s *Server) handleReward(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ka := s.newKeepAlive(w)
+	defer ka.finish() // before a panic's 500 is written
 	resp, err := s.reward(r.Context(), req, ka.arm)
 	var le *errLabel
 	switch {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/rlef/rlef/dataset"
 	"github.com/rlef/rlef/episode"
@@ -233,6 +234,8 @@ func (f *faultyJudge) Judge(ctx context.Context, p *dataset.Problem, sub judge.S
 	case strings.Contains(sub.Code, "JUDGE_ERROR"):
 		f.calls.Add(1)
 		return nil, errors.New("zygote died")
+	case strings.Contains(sub.Code, "SLOW"):
+		time.Sleep(time.Second)
 	case strings.Contains(sub.Code, "SANDBOX_ERROR"):
 		f.calls.Add(1)
 		res := &judge.Result{ProblemID: p.ID}
@@ -300,5 +303,38 @@ func TestFloatJSON(t *testing.T) {
 	}
 	if _, err := json.Marshal(Float(math.NaN())); err == nil {
 		t.Error("NaN marshalled")
+	}
+}
+
+// A /get_reward batch admitted behind a busy judge queue is held, not
+// refused, its response kept open with spaces; each sample's wait is
+// logged.
+func TestGetRewardHeld(t *testing.T) {
+	s, ts := newTestServer(t, func(c *Config) {
+		c.JudgeQueue = QueueConfig{Concurrency: 1, MaxWait: time.Minute}
+		c.KeepAlive = 200 * time.Millisecond
+	})
+	s.judge = &faultyJudge{Judger: s.judge}
+	ref := readFile(t, "../dataset/builtin/lanterns/reference.py")
+	first := make(chan int, 1)
+	go func() {
+		code, _ := post(t, ts.URL+"/get_reward", map[string]any{"query": []string{fenced("# SLOW\n" + ref)}, "labels": []string{"builtin/lanterns"}})
+		first <- code
+	}()
+	waitFor(t, "the slow judging", func() bool { return len(s.judgeQ.tickets) == 1 })
+	code, body := post(t, ts.URL+"/get_reward", map[string]any{"query": []string{fenced(ref), fenced("print(0)")},
+		"labels": []string{"builtin/lanterns", "builtin/lanterns"}})
+	if code != 200 || !strings.HasPrefix(string(body), " ") {
+		t.Fatalf("HTTP %d %q: want 200 with keep-alive spaces first", code, body)
+	}
+	resp := mustJSON[RewardResponse](t, body)
+	if len(resp.Rewards) != 2 || resp.Rewards[0] != 1 || resp.Rewards[1] != -1 {
+		t.Errorf("rewards %v", resp.Rewards)
+	}
+	if w := resp.ExtraLogs["queue_wait_seconds"]; len(w) != 2 || w[0] < 0.3 || resp.QueueWaitSeconds < 0.3 {
+		t.Errorf("queue waits %v (max %g), want the first about 1 s", w, resp.QueueWaitSeconds)
+	}
+	if c := <-first; c != 200 {
+		t.Errorf("slow request: HTTP %d", c)
 	}
 }

@@ -20,6 +20,7 @@ func (s *Server) handleRunCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ka := s.newKeepAlive(w)
+	defer ka.finish() // before a panic's 500 is written
 	resp, err := s.runCode(r.Context(), req, ka.arm)
 	switch {
 	case isBusy(err):
