@@ -276,6 +276,30 @@ func TestVerlInteraction(t *testing.T) {
 	})
 }
 
+// verl's custom reward function for single-turn code, which sends the
+// token in a header (the server here requires one).
+func TestVerlCodeScore(t *testing.T) {
+	url := startServer(t)
+	ref := reference(t, "lanterns")
+	var r struct {
+		CodeScores []map[string]float64 `json:"code_scores"`
+	}
+	runPython(t, url, []string{"testdata/drive_verl.py"}, map[string]any{"code_score": []map[string]any{
+		{"solution_str": fence(ref), "ground_truth": "builtin/lanterns"},
+		{"solution_str": fence("print(0)\n"), "ground_truth": "builtin/lanterns"},
+		{"solution_str": "no code", "ground_truth": map[string]any{"inputs": []string{"1 2\n"}, "outputs": []string{"3\n"}}},
+	}}, &r)
+	want := []float64{1, -1, -1}
+	if len(r.CodeScores) != 3 {
+		t.Fatalf("scores %v", r.CodeScores)
+	}
+	for i, w := range want {
+		if s := r.CodeScores[i]; s["score"] != w || s["passed"] != map[bool]float64{true: 1, false: 0}[w > 0] || s["sandbox_error"] != 0 {
+			t.Errorf("sample %d: %v, want score %v", i, s, w)
+		}
+	}
+}
+
 func TestSkyRLEnv(t *testing.T) {
 	url := startServer(t)
 	ref := reference(t, "lanterns")

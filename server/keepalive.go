@@ -21,76 +21,60 @@ type keepAlive struct {
 	every time.Duration
 	log   *slog.Logger
 
+	// mu is held for every write, so that finish returns only when no
+	// keep-alive write is under way.
 	mu        sync.Mutex
-	committed bool // status and headers are sent
+	timer     *time.Timer // nil until armed
+	committed bool        // status and headers are sent
 	finished  bool
-	stop      chan struct{}
-	exited    chan struct{}
-	armed     bool
 }
 
 // newKeepAlive prepares a keep-alive for w; every <= 0 disables it.
 func (s *Server) newKeepAlive(w http.ResponseWriter) *keepAlive {
-	return &keepAlive{w: w, every: s.cfg.KeepAlive, log: s.log, stop: make(chan struct{}), exited: make(chan struct{})}
+	return &keepAlive{w: w, every: s.cfg.KeepAlive, log: s.log}
 }
 
 // arm starts the keep-alive; it is safe to call more than once.
 func (k *keepAlive) arm() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.armed || k.finished || k.every <= 0 {
+	if k.timer != nil || k.finished || k.every <= 0 {
 		return
 	}
-	k.armed = true
-	go k.run()
+	k.timer = time.AfterFunc(k.every, k.tick)
 }
 
-func (k *keepAlive) run() {
-	defer close(k.exited)
-	t := time.NewTicker(k.every)
-	defer t.Stop()
-	rc := http.NewResponseController(k.w)
-	for {
-		select {
-		case <-k.stop:
-			return
-		case <-t.C:
-		}
-		k.mu.Lock()
-		if k.finished {
-			k.mu.Unlock()
-			return
-		}
-		if !k.committed {
-			k.w.Header().Set("Content-Type", "application/json")
-			k.w.WriteHeader(http.StatusOK)
-			k.committed = true
-		}
-		_, err := k.w.Write([]byte{' '})
-		if err == nil {
-			err = rc.Flush()
-		}
-		k.mu.Unlock()
-		if err != nil {
-			k.log.Debug("keep-alive write", "err", err)
-			return // the client is gone; the request's context ends too
-		}
+// tick sends one space (committing status 200 first) and sets the next.
+func (k *keepAlive) tick() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.finished {
+		return
 	}
+	if !k.committed {
+		k.w.Header().Set("Content-Type", "application/json")
+		k.w.WriteHeader(http.StatusOK)
+		k.committed = true
+	}
+	_, err := k.w.Write([]byte{' '})
+	if err == nil {
+		err = http.NewResponseController(k.w).Flush()
+	}
+	if err != nil {
+		k.log.Debug("keep-alive write", "err", err)
+		return // the client is gone; the request's context ends too
+	}
+	k.timer.Reset(k.every)
 }
 
 // finish stops the keep-alive and reports whether it committed status
 // 200 already. It may be called more than once.
 func (k *keepAlive) finish() bool {
 	k.mu.Lock()
-	first := !k.finished
+	defer k.mu.Unlock()
 	k.finished = true
-	armed := k.armed
-	k.mu.Unlock()
-	if armed && first {
-		close(k.stop)
-	}
-	if armed {
-		<-k.exited
+	if k.timer != nil {
+		k.timer.Stop()
 	}
 	return k.committed
 }

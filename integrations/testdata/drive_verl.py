@@ -32,6 +32,9 @@ tokens (its end-of-turn token), a user message of n words n + 4 (its
 header tokens), so an empty reply still has tokens, as in every chat
 template.
 
+With "code_score" in the scenario, it calls rlef_reward.compute_code_score
+instead, as verl's reward manager calls a custom reward function.
+
 Usage: drive_verl.py SCENARIO.json; prints a JSON result.
 """
 
@@ -160,8 +163,20 @@ async def main_async(scenario):
     return out
 
 
+def code_scores(samples):
+    """rlef_reward.compute_code_score called as verl's reward manager calls
+    a custom reward function (keyword arguments; a dict result's "score"
+    is the reward, the other keys extra information)."""
+    fn = load_class("rlef_reward.compute_code_score")
+    return [fn(data_source="codecontests", solution_str=s["solution_str"], ground_truth=s["ground_truth"],
+               extra_info={"split": "train"}) for s in samples]
+
+
 def main():
     scenario = json.load(open(sys.argv[1]))
+    if "code_score" in scenario:
+        print(json.dumps({"code_scores": code_scores(scenario["code_score"])}))
+        return
     print(json.dumps(asyncio.run(main_async(scenario))))
 
 
