@@ -1,8 +1,10 @@
-"""Minimal client for the `rlef serve` episode API (standard library only).
+"""Minimal client for `rlef serve` (standard library only).
 
-Shared by the verl and SkyRL shims. Configuration comes from the caller or
-from the environment: RLEF_URL (default http://127.0.0.1:8080) and
-RLEF_TOKEN (a bearer token, when the server was started with --token).
+Shared by the verl, SkyRL and OpenRLHF shims. Configuration comes from the
+caller or from the environment: RLEF_URL (default http://127.0.0.1:8080)
+and RLEF_TOKEN (a bearer token, when the server was started with --token;
+it travels in the Authorization header, never in the URL, so it stays out
+of trainers' logs).
 """
 
 import json
@@ -13,8 +15,9 @@ import urllib.request
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 
-# Statuses worth retrying: the admission queue was full or slow (504),
-# the sandbox failed transiently (503), too many live episodes (429).
+# Statuses worth retrying: the admission queue was full or busy (504,
+# answered before any work), the server could not answer (503), too many
+# live episodes (429).
 RETRY_STATUSES = (429, 503, 504)
 
 
@@ -37,8 +40,12 @@ class RLEFClient:
         self.retries = int(retries)
         self.backoff = float(backoff)
 
-    def request(self, method, path, body=None):
-        """Sends one request, retrying 429/503/504 and connection errors."""
+    def request(self, method, path, body=None, idempotent=True):
+        """Sends one request, retrying 429/503/504 and connection errors.
+
+        A request that is not idempotent (an episode step) is not retried
+        after a time-out or a broken connection: the server may have taken
+        the step already, and sending it again would be a second turn."""
         data = None if body is None else json.dumps(body).encode("utf-8")
         headers = {"Accept": "application/json"}
         if data is not None:
@@ -57,6 +64,8 @@ class RLEFClient:
                     raise RLEFError(e.code, detail) from None
                 last = RLEFError(e.code, detail)
             except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
+                if not idempotent and not _refused(e):
+                    raise
                 last = e
             if attempt < self.retries:
                 time.sleep(self.backoff * (attempt + 1))
@@ -69,10 +78,19 @@ class RLEFClient:
         return self.request("POST", "/v1/episodes", body)
 
     def step(self, episode_id, assistant_text):
-        return self.request("POST", f"/v1/episodes/{episode_id}/step", {"assistant_text": assistant_text})
+        return self.request("POST", f"/v1/episodes/{episode_id}/step", {"assistant_text": assistant_text},
+                            idempotent=False)
 
     def state(self, episode_id):
         return self.request("GET", f"/v1/episodes/{episode_id}")
+
+    def rewards(self, queries, labels, prompts=None):
+        """Judges samples with POST /get_reward; returns the response
+        (rewards, scores, extra_logs, verdicts, errors: one per sample)."""
+        body = {"query": list(queries), "labels": list(labels)}
+        if prompts is not None:
+            body["prompts"] = list(prompts)
+        return self.request("POST", "/get_reward", body)
 
     def delete(self, episode_id):
         """Deletes an episode; an already expired one is not an error."""
@@ -81,6 +99,12 @@ class RLEFClient:
         except RLEFError as e:
             if e.status != 404:
                 raise
+
+
+def _refused(err):
+    """Whether a connection error happened before the request was sent."""
+    reason = getattr(err, "reason", err)
+    return isinstance(reason, ConnectionRefusedError)
 
 
 def _detail(err):

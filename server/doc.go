@@ -6,18 +6,25 @@
 //     the same request fields and types, the same status values, every
 //     response key always present, top-level status computed like
 //     SandboxFusion's parse_run_status, 422 for schema errors, 200 for every
-//     executed request, and 504 when the admission queue cannot start the
-//     job within its wait bound (verl retries 504 only). Richer verdicts
-//     appear only as extra fields. Python and C++ are implemented; other
-//     SandboxFusion languages answer 200 with status SandboxError.
+//     executed request, and 504 on arrival when the admission queue is full
+//     or the job's expected wait exceeds its bound (verl retries 504 only).
+//     Richer verdicts appear only as extra fields. Python and C++ are
+//     implemented; other SandboxFusion languages answer 200 with status
+//     SandboxError.
 //   - GET /v1/ping: "pong".
 //   - POST /get_reward: OpenRLHF's remote reward ({"query","prompts",
-//     "labels"} in, {"rewards","scores","extra_logs"} out). A label names a
+//     "labels"} in, {"rewards","scores","extra_logs"} out, every number a
+//     JSON float, every sample answered on its own). A label names a
 //     benchmark problem or carries inline tests (see ResolveLabel).
 //   - /v1/episodes: the RLEF multi-turn protocol for an external policy
 //     (create, step, get, delete), with optional rendering of the dialogue
 //     and of each feedback turn in a chat template.
 //   - GET /metrics: Prometheus metrics from a registry owned by the server.
+//
+// Load never changes a verdict: a request admitted to a queue waits as long
+// as it takes (a held /run_code or /get_reward response is kept open with
+// leading spaces, so clients with per-read time-outs keep waiting), and
+// time limits count the program's own time, never the queue's.
 //
 // The server binds to loopback by default, can require a bearer token,
 // limits request bodies, caps every per-request limit at the server's

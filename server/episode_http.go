@@ -110,7 +110,7 @@ func (e *liveEpisode) feedbackText(feedback string) (string, error) {
 func (s *Server) handleEpisodeStep(w http.ResponseWriter, r *http.Request) {
 	e, ok := s.episodes.get(r.PathValue("id"))
 	if !ok {
-		writeDetail(w, http.StatusNotFound, "episode not found (finished episodes stay until deleted or idle for the TTL)")
+		writeDetail(w, http.StatusNotFound, "episode not found (it was deleted, idle for longer than the TTL, or finished long ago)")
 		return
 	}
 	req, ok := decodeBody(s, w, r, DecodeEpisodeStep)
@@ -127,10 +127,10 @@ func (s *Server) handleEpisodeStep(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusConflict, "episode already finished")
 		return
 	}
-	release, err := s.judgeQ.acquire(r.Context())
+	t, err := s.judgeQ.acquire(r.Context(), true, nil)
 	if err != nil {
 		if isBusy(err) {
-			writeBusy(w, err, 1)
+			writeBusy(w, err, s.judgeQ.retryAfter())
 			return
 		}
 		writeDetail(w, http.StatusServiceUnavailable, err.Error())
@@ -144,14 +144,29 @@ func (s *Server) handleEpisodeStep(w http.ResponseWriter, r *http.Request) {
 	}
 	turn, err := e.session.Step(r.Context(), episode.Reply{Text: req.AssistantText, Answer: answer,
 		Reasoning: reasoning, Truncated: req.Truncated || truncated})
-	release()
+	t.release()
 	if err != nil && !errors.Is(err, episode.ErrInfra) {
 		writeDetail(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
+	if e.session.Done() {
+		// A finished episode no longer counts against the live limit.
+		s.episodes.finish(e)
+	}
+	resp, err := s.stepResponse(e, turn)
+	if err != nil {
+		writeDetail(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	resp.QueueWaitSeconds = t.Waited.Seconds()
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// stepResponse describes a step just taken.
+func (s *Server) stepResponse(e *liveEpisode, turn *episode.Turn) (*EpisodeStepResponse, error) {
 	resp := &EpisodeStepResponse{EpisodeID: e.id, Turn: turn.Index, Done: e.session.Done(),
 		Verdict: string(turn.Verdict), Public: summarize(turn.Public), PublicPassed: turn.Verdict == verdict.Accepted,
-		Feedback: turn.Feedback, TurnReward: turn.Reward, Code: turn.Code, Rule: turn.Rule}
+		Feedback: turn.Feedback, TurnReward: Float(turn.Reward), Code: turn.Code, Rule: turn.Rule}
 	s.m.steps.WithLabelValues(string(turn.Verdict)).Inc()
 	ep := e.session.Episode()
 	switch {
@@ -160,7 +175,7 @@ func (s *Server) handleEpisodeStep(w http.ResponseWriter, r *http.Request) {
 		resp.Feedback = ""
 		s.m.episodes.WithLabelValues("infra").Inc()
 	case resp.Done:
-		resp.FinalReward, resp.Return = ptr(ep.Reward), ptr(ep.Return)
+		resp.FinalReward, resp.Return = floatPtr(ep.Reward), floatPtr(ep.Return)
 		resp.Passed = ep.Passed
 		resp.Final = finalSummaries(ep)
 		s.m.episodes.WithLabelValues("finished").Inc()
@@ -170,12 +185,11 @@ func (s *Server) handleEpisodeStep(w http.ResponseWriter, r *http.Request) {
 	case e.tmpl != nil:
 		text, err := e.feedbackText(turn.Feedback)
 		if err != nil {
-			writeDetail(w, http.StatusInternalServerError, err.Error())
-			return
+			return nil, err
 		}
 		resp.FeedbackText = &text
 	}
-	writeJSON(w, http.StatusOK, resp)
+	return resp, nil
 }
 
 func (s *Server) handleEpisodeGet(w http.ResponseWriter, r *http.Request) {
@@ -195,11 +209,11 @@ func (s *Server) handleEpisodeGet(w http.ResponseWriter, r *http.Request) {
 		Messages: messages(e.session.Messages()), Turns: []TurnSummary{}, Final: finalSummaries(ep),
 		IdleSeconds: s.episodes.idle(e).Seconds()}
 	for _, t := range ep.Turns {
-		st.Turns = append(st.Turns, TurnSummary{Turn: t.Index, Verdict: string(t.Verdict), Reward: t.Reward,
+		st.Turns = append(st.Turns, TurnSummary{Turn: t.Index, Verdict: string(t.Verdict), Reward: Float(t.Reward),
 			Code: t.Code, Rule: t.Rule, Feedback: t.Feedback})
 	}
 	if st.Done && ep.Infra == "" {
-		st.FinalReward, st.Return = ptr(ep.Reward), ptr(ep.Return)
+		st.FinalReward, st.Return = floatPtr(ep.Reward), floatPtr(ep.Return)
 	}
 	writeJSON(w, http.StatusOK, st)
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"container/list"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -32,8 +33,10 @@ type liveEpisode struct {
 	// step is in progress.
 	step sync.Mutex
 
+	// Guarded by the store's mutex:
 	created  time.Time
-	lastUsed time.Time // guarded by the store's mutex
+	lastUsed time.Time
+	done     *list.Element // in the store's finished list once finished
 }
 
 // renderOptions are the chat-template settings of an episode.
@@ -41,15 +44,20 @@ type renderOptions struct {
 	closeAssistant, forceThink, omitBOS bool
 }
 
-// episodeStore holds live episodes, expires idle ones and caps their
-// number.
+// episodeStore holds episodes: live (unfinished) ones, at most
+// limits.Max of them, and finished ones, kept for GET and DELETE but not
+// counted as live, at most limits.MaxFinished of them (the oldest
+// finished are dropped first). Idle episodes of either kind expire after
+// the TTL.
 type episodeStore struct {
 	limits EpisodeLimits
 	m      *metrics
 	now    func() time.Time
 
-	mu   sync.Mutex
-	byID map[string]*liveEpisode
+	mu       sync.Mutex
+	byID     map[string]*liveEpisode
+	live     int
+	finished *list.List // of *liveEpisode, oldest first
 
 	stop chan struct{}
 	done chan struct{}
@@ -57,7 +65,7 @@ type episodeStore struct {
 
 func newEpisodeStore(limits EpisodeLimits, m *metrics) *episodeStore {
 	st := &episodeStore{limits: limits, m: m, now: time.Now, byID: map[string]*liveEpisode{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+		finished: list.New(), stop: make(chan struct{}), done: make(chan struct{})}
 	go st.janitor()
 	return st
 }
@@ -94,22 +102,39 @@ func (st *episodeStore) sweep() int {
 func (st *episodeStore) sweepLocked() int {
 	cutoff := st.now().Add(-st.limits.TTL)
 	n := 0
-	for id, e := range st.byID {
+	for _, e := range st.byID {
 		if !e.lastUsed.Before(cutoff) || !e.step.TryLock() {
 			continue
 		}
 		e.step.Unlock()
-		delete(st.byID, id)
+		st.deleteLocked(e)
 		n++
 	}
 	if n > 0 {
 		st.m.episodes.WithLabelValues("expired").Add(float64(n))
-		st.m.live.Set(float64(len(st.byID)))
+		st.gaugesLocked()
 	}
 	return n
 }
 
-// add stores a new episode under a fresh random id.
+// deleteLocked forgets an episode.
+func (st *episodeStore) deleteLocked(e *liveEpisode) {
+	delete(st.byID, e.id)
+	if e.done != nil {
+		st.finished.Remove(e.done)
+		e.done = nil
+	} else {
+		st.live--
+	}
+}
+
+func (st *episodeStore) gaugesLocked() {
+	st.m.live.Set(float64(st.live))
+	st.m.finished.Set(float64(st.finished.Len()))
+}
+
+// add stores a new episode under a fresh random id. Only live episodes
+// count against the limit.
 func (st *episodeStore) add(e *liveEpisode) error {
 	id, err := newEpisodeID()
 	if err != nil {
@@ -117,22 +142,45 @@ func (st *episodeStore) add(e *liveEpisode) error {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if len(st.byID) >= st.limits.Max {
+	if st.live >= st.limits.Max {
 		st.sweepLocked()
 	}
-	if len(st.byID) >= st.limits.Max {
-		return fmt.Errorf("%w (%d; idle episodes expire after %s, or DELETE them)", ErrTooManyEpisodes, st.limits.Max, st.limits.TTL)
+	if st.live >= st.limits.Max {
+		return fmt.Errorf("%w (%d unfinished; idle episodes expire after %s, or DELETE them)", ErrTooManyEpisodes, st.limits.Max, st.limits.TTL)
 	}
 	e.id = id
 	e.created = st.now()
 	e.lastUsed = e.created
 	st.byID[id] = e
+	st.live++
 	st.m.episodes.WithLabelValues("created").Inc()
-	st.m.live.Set(float64(len(st.byID)))
+	st.gaugesLocked()
 	return nil
 }
 
-// get returns a live episode and marks it used.
+// finish moves an episode that has ended from the live ones to the
+// finished ones, dropping the oldest finished beyond the kept number.
+func (st *episodeStore) finish(e *liveEpisode) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if e.done != nil || st.byID[e.id] != e {
+		return // already finished, or deleted meanwhile
+	}
+	st.live--
+	e.done = st.finished.PushBack(e)
+	dropped := 0
+	for st.finished.Len() > st.limits.MaxFinished {
+		old := st.finished.Front().Value.(*liveEpisode)
+		st.deleteLocked(old)
+		dropped++
+	}
+	if dropped > 0 {
+		st.m.episodes.WithLabelValues("dropped").Add(float64(dropped))
+	}
+	st.gaugesLocked()
+}
+
+// get returns an episode and marks it used.
 func (st *episodeStore) get(id string) (*liveEpisode, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -161,19 +209,21 @@ func (st *episodeStore) idle(e *liveEpisode) time.Duration {
 func (st *episodeStore) remove(id string) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if _, ok := st.byID[id]; !ok {
+	e, ok := st.byID[id]
+	if !ok {
 		return false
 	}
-	delete(st.byID, id)
+	st.deleteLocked(e)
 	st.m.episodes.WithLabelValues("deleted").Inc()
-	st.m.live.Set(float64(len(st.byID)))
+	st.gaugesLocked()
 	return true
 }
 
-func (st *episodeStore) count() int {
+// counts reports the live and the finished episodes held.
+func (st *episodeStore) counts() (live, finished int) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return len(st.byID)
+	return st.live, st.finished.Len()
 }
 
 func newEpisodeID() (string, error) {

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"container/list"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -196,8 +198,7 @@ func TestEpisodeConcurrentStep(t *testing.T) {
 
 func TestEpisodeStoreExpiry(t *testing.T) {
 	now := time.Unix(1000, 0)
-	st := &episodeStore{limits: EpisodeLimits{TTL: time.Minute, Max: 3}, m: newMetrics(nil),
-		now: func() time.Time { return now }, byID: map[string]*liveEpisode{}}
+	st := testStore(EpisodeLimits{TTL: time.Minute, Max: 3, MaxFinished: 10}, func() time.Time { return now })
 	var ids []string
 	for range 3 {
 		e := &liveEpisode{}
@@ -226,10 +227,98 @@ func TestEpisodeStoreExpiry(t *testing.T) {
 	if err := st.add(&liveEpisode{}); err != nil {
 		t.Errorf("add after expiry: %v", err)
 	}
-	if st.count() != 3 {
-		t.Errorf("%d live, want 3", st.count())
+	if live, _ := st.counts(); live != 3 {
+		t.Errorf("%d live, want 3", live)
 	}
 	if ids[0] == ids[1] || len(ids[0]) != 32 {
 		t.Errorf("ids %v", ids)
+	}
+}
+
+// testStore is an episode store without its janitor, on a fake clock.
+func testStore(limits EpisodeLimits, now func() time.Time) *episodeStore {
+	return &episodeStore{limits: limits, m: newMetrics(nil), now: now, byID: map[string]*liveEpisode{}, finished: list.New()}
+}
+
+// A training run that never deletes its episodes (verl never calls
+// finalize_interaction): 500 steps of 4,096 episodes each, every one
+// finished, under a live cap of one step's worth. No creation is refused,
+// the finished ones kept stay bounded, and the latest ones can still be
+// read and deleted.
+func TestEpisodeStoreFinishedFreeSlots(t *testing.T) {
+	if testing.Short() {
+		t.Skip("2M episodes")
+	}
+	const steps, batch = 500, 4096
+	now := time.Unix(1000, 0)
+	st := testStore(EpisodeLimits{TTL: 30 * time.Minute, Max: batch, MaxFinished: 10000}, func() time.Time { return now })
+	eps := make([]*liveEpisode, batch)
+	for step := range steps {
+		for i := range eps {
+			eps[i] = &liveEpisode{}
+			if err := st.add(eps[i]); err != nil {
+				t.Fatalf("step %d, episode %d: %v", step, i, err)
+			}
+		}
+		for _, e := range eps {
+			st.finish(e)
+		}
+		now = now.Add(2 * time.Second) // far inside the TTL: nothing expires
+	}
+	live, finished := st.counts()
+	if live != 0 || finished != 10000 {
+		t.Errorf("%d live and %d finished kept, want 0 and 10000", live, finished)
+	}
+	last := eps[batch-1].id
+	if _, ok := st.get(last); !ok {
+		t.Fatal("the newest finished episode is gone")
+	}
+	if !st.remove(last) {
+		t.Error("DELETE of a finished episode failed")
+	}
+	if _, f := st.counts(); f != 9999 {
+		t.Errorf("%d finished after a delete, want 9999", f)
+	}
+	// Unfinished episodes still count: a full live cap refuses.
+	for range batch {
+		if err := st.add(&liveEpisode{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.add(&liveEpisode{}); !errors.Is(err, ErrTooManyEpisodes) {
+		t.Errorf("over the live cap: %v, want ErrTooManyEpisodes", err)
+	}
+}
+
+// Over HTTP: finished episodes, never deleted, leave room for new ones;
+// GET and DELETE still work on them.
+func TestEpisodeFinishedNotLive(t *testing.T) {
+	_, ts := newTestServer(t, func(c *Config) { c.Episodes = EpisodeLimits{Max: 2} })
+	ref := fenced(readFile(t, "../dataset/builtin/lanterns/reference.py"))
+	var ids []string
+	for round := range 3 {
+		for range 2 {
+			ep := createEpisode(t, ts.URL, map[string]any{"problem": "builtin/lanterns"})
+			if s := step(t, ts.URL, ep.EpisodeID, ref); !s.Done || !s.Passed || *s.FinalReward != 1 {
+				t.Fatalf("round %d: %+v", round, s)
+			}
+			ids = append(ids, ep.EpisodeID)
+		}
+	}
+	code, body := do(t, "GET", ts.URL+"/v1/episodes/"+ids[0], nil, nil)
+	if st := mustJSON[EpisodeState](t, body); code != 200 || !st.Done || !st.Passed {
+		t.Errorf("GET finished: %d %s", code, body)
+	}
+	if code, body := do(t, "DELETE", ts.URL+"/v1/episodes/"+ids[0], nil, nil); code != 200 {
+		t.Errorf("DELETE finished: %d %s", code, body)
+	}
+	if code, _ := post(t, ts.URL+"/v1/episodes/"+ids[1]+"/step", map[string]any{"assistant_text": ref}); code != http.StatusConflict {
+		t.Errorf("step after the end: %d, want 409", code)
+	}
+	// Two unfinished episodes fill the cap.
+	createEpisode(t, ts.URL, map[string]any{"problem": "builtin/lanterns"})
+	createEpisode(t, ts.URL, map[string]any{"problem": "builtin/lanterns"})
+	if code, body := post(t, ts.URL+"/v1/episodes", map[string]any{"problem": "builtin/lanterns"}); code != http.StatusTooManyRequests {
+		t.Errorf("third unfinished episode: %d %s", code, body)
 	}
 }

@@ -78,11 +78,11 @@ type EpisodeStepResponse struct {
 	FeedbackText *string `json:"feedback_text,omitempty"`
 	// TurnReward is this turn's reward: −0.2 for a non-final turn without
 	// code, the final reward on the last turn, else 0.
-	TurnReward float64 `json:"turn_reward"`
+	TurnReward Float `json:"turn_reward"`
 	// FinalReward (+1 or −1) and Return (the sum of turn rewards) are set
 	// when done.
-	FinalReward *float64 `json:"final_reward,omitempty"`
-	Return      *float64 `json:"return,omitempty"`
+	FinalReward *Float `json:"final_reward,omitempty"`
+	Return      *Float `json:"return,omitempty"`
 	// Passed is the final verdict: the last code passed the private tests
 	// (and the public ones where the benchmark requires it). False until
 	// done.
@@ -95,16 +95,19 @@ type EpisodeStepResponse struct {
 	// InfraError is set when the episode ended for infrastructure reasons
 	// (sandbox failure): not a verdict about the model; no final reward.
 	InfraError string `json:"infra_error,omitempty"`
+	// QueueWaitSeconds is how long the step waited for a judging slot
+	// (never counted in a program's time limit).
+	QueueWaitSeconds float64 `json:"queue_wait_seconds"`
 }
 
 // TurnSummary is one recorded turn in an episode's state.
 type TurnSummary struct {
-	Turn     int     `json:"turn"`
-	Verdict  string  `json:"verdict"`
-	Reward   float64 `json:"reward"`
-	Code     string  `json:"code"`
-	Rule     string  `json:"rule"`
-	Feedback string  `json:"feedback,omitempty"`
+	Turn     int    `json:"turn"`
+	Verdict  string `json:"verdict"`
+	Reward   Float  `json:"reward"`
+	Code     string `json:"code"`
+	Rule     string `json:"rule"`
+	Feedback string `json:"feedback,omitempty"`
 }
 
 // EpisodeState is what GET /v1/episodes/{id} returns.
@@ -116,8 +119,8 @@ type EpisodeState struct {
 	Turn        int            `json:"turn"`
 	Done        bool           `json:"done"`
 	Passed      bool           `json:"passed"`
-	FinalReward *float64       `json:"final_reward,omitempty"`
-	Return      *float64       `json:"return,omitempty"`
+	FinalReward *Float         `json:"final_reward,omitempty"`
+	Return      *Float         `json:"return,omitempty"`
 	InfraError  string         `json:"infra_error,omitempty"`
 	Messages    []Message      `json:"messages"`
 	Turns       []TurnSummary  `json:"turns"`

@@ -2,6 +2,9 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
+	"math"
+	"path"
 	"strings"
 	"testing"
 
@@ -18,6 +21,7 @@ func FuzzDecodeRunCode(f *testing.F) {
 		`{"code": "", "language": "cpp", "stdin": null, "files": {"a": null, "b": "aGk="}, "fetch_files": ["x"]}`,
 		`{"code": "x", "language": "nodejs", "run_timeout": "1.5", "memory_limit_MB": "-1", "args": ["a"]}`,
 		`{"code": 1}`, `[]`, `null`, `{"code": "\ud800", "language": "python", "memory_limit_MB": 1e3}`, `{`,
+		`{"code": "x", "language": "python", "run_timeout": 0, "compile_timeout": -3}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -32,8 +36,8 @@ func FuzzDecodeRunCode(f *testing.F) {
 		if !isSandboxFusionLanguage(req.Language) || req.Files == nil {
 			t.Fatalf("accepted %+v", req)
 		}
-		if req.RunTimeout <= 0 || req.CompileTimeout <= 0 {
-			t.Fatalf("accepted non-positive timeouts %+v", req)
+		if math.IsNaN(req.RunTimeout) || math.IsInf(req.RunTimeout, 0) || math.IsNaN(req.CompileTimeout) || math.IsInf(req.CompileTimeout, 0) {
+			t.Fatalf("accepted timeouts that are not numbers %+v", req)
 		}
 		// What was accepted round-trips.
 		again, err := DecodeRunCode(mustMarshal(t, req))
@@ -149,4 +153,32 @@ func mustMarshal(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A path SandboxPath accepts is clean, absolute and strictly below a file
+// root; every refusal is a *RefusedPathError with a reason.
+func FuzzSandboxPath(f *testing.F) {
+	for _, s := range []string{"a.txt", "/mnt/b", "../x", "/w/../etc", "/tmp/", "./", "a//b/../c", "/mnt", "\x00", "/w/main.py"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		p, err := SandboxPath(name)
+		if err != nil {
+			var re *RefusedPathError
+			if !errors.As(err, &re) || re.Reason == "" || re.Name != name {
+				t.Fatalf("SandboxPath(%q): %v", name, err)
+			}
+			return
+		}
+		if p != path.Clean(p) || !path.IsAbs(p) || strings.Contains(p, "\x00") {
+			t.Fatalf("SandboxPath(%q) = %q", name, p)
+		}
+		below := false
+		for _, root := range FileRoots {
+			below = below || strings.HasPrefix(p, root+"/")
+		}
+		if !below {
+			t.Fatalf("SandboxPath(%q) = %q, outside %v", name, p, FileRoots)
+		}
+	})
 }

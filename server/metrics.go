@@ -21,13 +21,16 @@ type metrics struct {
 	queueRunning  *prometheus.GaugeVec     // queue: jobs running
 	queueCapacity *prometheus.GaugeVec     // queue: concurrency
 	queueWait     *prometheus.HistogramVec // queue
-	queueRejected *prometheus.CounterVec   // queue, reason (full, timeout)
+	queueRejected *prometheus.CounterVec   // queue, reason (full, busy)
+	queueService  *prometheus.GaugeVec     // queue: mean slot hold time
+	queueExpected *prometheus.GaugeVec     // queue: expected wait of a new job
 
 	runs     *prometheus.CounterVec // language, status (SandboxFusion), verdict
 	rewards  *prometheus.CounterVec // passed
 	steps    *prometheus.CounterVec // verdict
-	episodes *prometheus.CounterVec // event: created, finished, passed, expired, deleted, infra
+	episodes *prometheus.CounterVec // event: created, finished, passed, expired, deleted, dropped, infra
 	live     prometheus.Gauge
+	finished prometheus.Gauge
 }
 
 func newMetrics(pool *sandbox.Pool) *metrics {
@@ -54,30 +57,39 @@ func newMetrics(pool *sandbox.Pool) *metrics {
 			Name: "rlef_queue_capacity", Help: "Jobs an admission queue runs at once.",
 		}, []string{"queue"}),
 		queueWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "rlef_queue_wait_seconds", Help: "Time admitted jobs waited to start.",
-			Buckets: []float64{.001, .005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+			Name: "rlef_queue_wait_seconds", Help: "Time admitted jobs waited to start (never counted in a program's time limit).",
+			Buckets: []float64{.001, .005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300},
 		}, []string{"queue"}),
 		queueRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "rlef_queue_rejected_total", Help: "Jobs refused by admission (answered 504), by reason (full, timeout).",
+			Name: "rlef_queue_rejected_total", Help: "Jobs refused on arrival (answered 504), by reason (full: too many waiting; busy: expected wait over the bound).",
 		}, []string{"queue", "reason"}),
+		queueService: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "rlef_queue_service_seconds", Help: "Running mean of the time recent jobs held a slot, by queue.",
+		}, []string{"queue"}),
+		queueExpected: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "rlef_queue_expected_wait_seconds", Help: "Expected wait of a job arriving now, by queue (admission refuses above the bound).",
+		}, []string{"queue"}),
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "rlef_run_code_total", Help: "/run_code executions by language, SandboxFusion status and rlef verdict.",
 		}, []string{"language", "status", "verdict"}),
 		rewards: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "rlef_rewards_total", Help: "/get_reward samples judged, by outcome.",
+			Name: "rlef_rewards_total", Help: "/get_reward samples, by outcome (passed: true, false, or error for a sample that could not be judged and was scored as a failure).",
 		}, []string{"passed"}),
 		steps: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "rlef_episode_steps_total", Help: "Episode steps by public-test verdict.",
 		}, []string{"verdict"}),
 		episodes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "rlef_episode_events_total", Help: "Episode lifecycle events (created, finished, passed, infra, expired, deleted).",
+			Name: "rlef_episode_events_total", Help: "Episode lifecycle events (created, finished, passed, infra, expired, deleted, dropped: finished episodes beyond the kept number).",
 		}, []string{"event"}),
 		live: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "rlef_episodes_live", Help: "Episodes held by the server.",
+			Name: "rlef_episodes_live", Help: "Unfinished episodes (they count against --max-episodes).",
+		}),
+		finished: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "rlef_episodes_finished_kept", Help: "Finished episodes kept for GET and DELETE (they do not count against --max-episodes).",
 		}),
 	}
 	reg.MustRegister(m.requests, m.latency, m.inFlight, m.queueDepth, m.queueRunning, m.queueCapacity,
-		m.queueWait, m.queueRejected, m.runs, m.rewards, m.steps, m.episodes, m.live)
+		m.queueWait, m.queueRejected, m.queueService, m.queueExpected, m.runs, m.rewards, m.steps, m.episodes, m.live, m.finished)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pool != nil {
 		reg.MustRegister(

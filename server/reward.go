@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -39,12 +40,23 @@ type RewardRequest struct {
 	Labels []json.RawMessage `json:"labels"`
 }
 
-// RewardResponse is OpenRLHF's remote reward response. ExtraLogs holds
-// one number per sample for each key, as OpenRLHF logs them.
+// RewardResponse is OpenRLHF's remote reward response. Every number is
+// a JSON float (1.0, never 1: OpenRLHF builds tensors from them).
+// ExtraLogs holds one number per sample for each key, as OpenRLHF logs
+// them. Verdicts and Errors are rlef's additions (ignored by OpenRLHF).
 type RewardResponse struct {
-	Rewards   []float64            `json:"rewards"`
-	Scores    []float64            `json:"scores"`
-	ExtraLogs map[string][]float64 `json:"extra_logs"`
+	Rewards   []Float            `json:"rewards"`
+	Scores    []Float            `json:"scores"`
+	ExtraLogs map[string][]Float `json:"extra_logs"`
+	// Verdicts is each sample's outcome: accepted, the first failing
+	// verdict of its tests (wrong_answer, runtime_error, ...), no_code, or
+	// sandbox_error when it could not be judged.
+	Verdicts []string `json:"verdicts"`
+	// Errors says why a sample could not be judged ("" otherwise).
+	Errors []string `json:"errors"`
+	// QueueWaitSeconds is the longest time one of the samples waited for
+	// a judging slot (never counted in a program's time limit).
+	QueueWaitSeconds float64 `json:"queue_wait_seconds"`
 }
 
 // DecodeReward validates a /get_reward body: query and labels are
@@ -80,37 +92,42 @@ func DecodeReward(body []byte) (*RewardRequest, error) {
 	return req, nil
 }
 
-// sampleResult is one judged sample.
+// sampleResult is one sample's outcome.
 type sampleResult struct {
 	codeFound, passed, publicPassed, privatePassed bool
+	verdict                                        string
+	// err says why the sample could not be judged ("" when it was).
+	err    string
+	waited time.Duration
 }
 
-// rewardError carries the HTTP status a failed sample turns the request
-// into.
-type rewardError struct {
-	status int
-	err    error
-}
+// errLabel is a label that names no problem (answered 422: the request,
+// not a sample's program, is wrong).
+type errLabel struct{ err error }
 
-func (e *rewardError) Error() string { return e.err.Error() }
-func (e *rewardError) Unwrap() error { return e.err }
+func (e *errLabel) Error() string { return e.err.Error() }
+func (e *errLabel) Unwrap() error { return e.err }
 
 func (s *Server) handleReward(w http.ResponseWriter, r *http.Request) {
 	req, ok := decodeBody(s, w, r, DecodeReward)
 	if !ok {
 		return
 	}
-	resp, err := s.Reward(r.Context(), req)
-	var re *rewardError
+	ka := s.newKeepAlive(w)
+	defer ka.finish() // before a panic's 500 is written
+	resp, err := s.reward(r.Context(), req, ka.arm)
+	var le *errLabel
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusOK, resp)
+		ka.write(http.StatusOK, resp)
 	case isBusy(err):
-		writeBusy(w, err, 1)
-	case errors.As(err, &re):
-		writeDetail(w, re.status, re.Error())
+		ka.finish()
+		writeBusy(w, err, s.judgeQ.retryAfter())
+	case errors.As(err, &le):
+		ka.write(http.StatusUnprocessableEntity, map[string]string{"detail": le.Error()})
 	default:
-		writeDetail(w, http.StatusServiceUnavailable, err.Error())
+		// Only cancellation gets here: the client is gone.
+		ka.write(http.StatusServiceUnavailable, map[string]string{"detail": err.Error()})
 	}
 }
 
@@ -118,10 +135,19 @@ func (s *Server) handleReward(w http.ResponseWriter, r *http.Request) {
 // is recovered from the query (ResponseText), its reasoning dropped, its
 // code extracted with the last-fence rule and judged on the problem's
 // public and private tests. A sample passes when every test passes.
-// Errors: a label that names no problem (422), admission refusals
-// (ErrQueueFull, ErrQueueTimeout: 504), sandbox failures (503, which
-// OpenRLHF retries), cancellation.
+//
+// Every sample gets its own reward: one whose program misbehaves, or one
+// the sandbox fails on (tried twice), is a failure (reward −1, verdict
+// sandbox_error and an error message for the latter) and never fails the
+// batch. Errors: a label that names no problem (422, before any work),
+// admission refusals (ErrQueueFull, ErrQueueBusy: 504, before any work),
+// cancellation.
 func (s *Server) Reward(ctx context.Context, req *RewardRequest) (*RewardResponse, error) {
+	return s.reward(ctx, req, nil)
+}
+
+// reward is Reward; admitted is called once the request is admitted.
+func (s *Server) reward(ctx context.Context, req *RewardRequest, admitted func()) (*RewardResponse, error) {
 	n := len(req.Query)
 	type target struct {
 		set *dataset.Set
@@ -131,9 +157,15 @@ func (s *Server) Reward(ctx context.Context, req *RewardRequest) (*RewardRespons
 	for i, l := range req.Labels {
 		set, p, err := s.ResolveLabel(l)
 		if err != nil {
-			return nil, &rewardError{http.StatusUnprocessableEntity, fmt.Errorf("labels[%d]: %w", i, err)}
+			return nil, &errLabel{fmt.Errorf("labels[%d]: %w", i, err)}
 		}
 		targets[i] = target{set, p}
+	}
+	if err := s.judgeQ.check(); err != nil {
+		return nil, err
+	}
+	if admitted != nil {
+		admitted()
 	}
 	results := make([]sampleResult, n)
 	g, gctx := errgroup.WithContext(ctx)
@@ -149,7 +181,10 @@ func (s *Server) Reward(ctx context.Context, req *RewardRequest) (*RewardRespons
 			_, answer, _ := llm.SplitReasoning(ResponseText(req.Query[i], prompt))
 			res, err := s.judgeSample(gctx, targets[i].set, targets[i].p, answer)
 			if err != nil {
-				return fmt.Errorf("sample %d (%s): %w", i, targets[i].p.ID, err)
+				return err // cancelled
+			}
+			if res.err != "" {
+				s.log.Warn("reward sample not judged; scored as a failure", "sample", i, "problem", targets[i].p.ID, "err", res.err)
 			}
 			results[i] = res
 			return nil
@@ -158,58 +193,109 @@ func (s *Server) Reward(ctx context.Context, req *RewardRequest) (*RewardRespons
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	resp := &RewardResponse{Rewards: make([]float64, n), Scores: make([]float64, n), ExtraLogs: map[string][]float64{}}
-	for _, k := range []string{"passed", "code_found", "public_passed", "private_passed"} {
-		resp.ExtraLogs[k] = make([]float64, n)
+	return s.rewardResponse(results), nil
+}
+
+// rewardResponse assembles the per-sample outcomes.
+func (s *Server) rewardResponse(results []sampleResult) *RewardResponse {
+	n := len(results)
+	resp := &RewardResponse{Rewards: make([]Float, n), Scores: make([]Float, n), ExtraLogs: map[string][]Float{},
+		Verdicts: make([]string, n), Errors: make([]string, n)}
+	keys := []string{"passed", "code_found", "public_passed", "private_passed", "sandbox_error", "queue_wait_seconds"}
+	for _, k := range keys {
+		resp.ExtraLogs[k] = make([]Float, n)
 	}
 	for i, r := range results {
 		resp.Rewards[i], resp.Scores[i] = RewardFail, 0
 		if r.passed {
 			resp.Rewards[i], resp.Scores[i] = RewardPass, 1
 		}
+		resp.Verdicts[i], resp.Errors[i] = r.verdict, r.err
 		resp.ExtraLogs["passed"][i] = b2f(r.passed)
 		resp.ExtraLogs["code_found"][i] = b2f(r.codeFound)
 		resp.ExtraLogs["public_passed"][i] = b2f(r.publicPassed)
 		resp.ExtraLogs["private_passed"][i] = b2f(r.privatePassed)
-		s.m.rewards.WithLabelValues(strconv.FormatBool(r.passed)).Inc()
+		resp.ExtraLogs["sandbox_error"][i] = b2f(r.err != "")
+		resp.ExtraLogs["queue_wait_seconds"][i] = Float(r.waited.Seconds())
+		resp.QueueWaitSeconds = max(resp.QueueWaitSeconds, r.waited.Seconds())
+		outcome := strconv.FormatBool(r.passed)
+		if r.err != "" {
+			outcome = "error"
+		}
+		s.m.rewards.WithLabelValues(outcome).Inc()
 	}
-	return resp, nil
+	return resp
 }
 
+// Verdicts of /get_reward samples beyond the judge's.
+const (
+	verdictNoCode       = "no_code"
+	verdictSandboxError = "sandbox_error"
+)
+
 // judgeSample extracts code from an answer and judges it on every test.
+// A sample the sandbox fails on is tried once more; if it fails again,
+// the result says so (err set). The error is non-nil only on
+// cancellation.
 func (s *Server) judgeSample(ctx context.Context, set *dataset.Set, p *dataset.Problem, answer string) (sampleResult, error) {
-	var res sampleResult
+	res := sampleResult{verdict: verdictNoCode}
 	code, ok := episode.Extract(answer, episode.LastFence, "python")
 	if !ok {
 		return res, nil
 	}
 	res.codeFound = true
-	pub, priv := judge.PublicSuite(set), judge.PrivateSuite(set)
-	pub.StopOnFailure = true
-	release, err := s.judgeQ.acquire(ctx)
-	if err != nil {
-		return res, err
-	}
-	defer release()
-	out, err := s.cfg.Judge.Judge(ctx, p, judge.Submission{Language: "python", Code: code}, pub, priv)
-	if err != nil {
+	for attempt := 0; ; attempt++ {
+		out, waited, err := s.judgeOnce(ctx, set, p, code)
+		res.waited += waited
 		if ctx.Err() != nil {
 			return res, ctx.Err()
 		}
-		return res, &rewardError{http.StatusUnprocessableEntity, fmt.Errorf("cannot judge: %w", err)}
+		if err == nil {
+			res.publicPassed = out.Suites[0].Verdict == verdict.Accepted
+			res.privatePassed = out.Suites[1].Verdict == verdict.Accepted
+			res.passed = out.Passed()
+			res.verdict = string(verdict.Accepted)
+			for _, sr := range out.Suites {
+				if sr.Verdict != verdict.Accepted {
+					res.verdict = string(sr.Verdict)
+					break
+				}
+			}
+			return res, nil
+		}
+		if attempt == 1 {
+			res.verdict, res.err = verdictSandboxError, err.Error()
+			return res, nil
+		}
+	}
+}
+
+// errSuiteSandbox is a judging whose tests met a sandbox error.
+var errSuiteSandbox = errors.New("sandbox error while judging")
+
+// judgeOnce judges code on the public and private tests once, waiting
+// for a judging slot as long as it takes (the request was admitted).
+func (s *Server) judgeOnce(ctx context.Context, set *dataset.Set, p *dataset.Problem, code string) (*judge.Result, time.Duration, error) {
+	pub, priv := judge.PublicSuite(set), judge.PrivateSuite(set)
+	pub.StopOnFailure = true
+	t, err := s.judgeQ.acquire(ctx, false, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer t.release()
+	out, err := s.judge.Judge(ctx, p, judge.Submission{Language: "python", Code: code}, pub, priv)
+	if err != nil {
+		return nil, t.Waited, fmt.Errorf("cannot judge: %w", err)
 	}
 	for _, sr := range out.Suites {
 		if sr.Verdict == verdict.SandboxError {
-			return res, &rewardError{http.StatusServiceUnavailable, errors.New("sandbox error while judging; retry")}
+			return nil, t.Waited, fmt.Errorf("%w on suite %s", errSuiteSandbox, sr.Name)
 		}
 	}
-	res.publicPassed = out.Suites[0].Verdict == verdict.Accepted
-	res.privatePassed = out.Suites[1].Verdict == verdict.Accepted
-	res.passed = out.Passed()
-	return res, nil
+	return out, t.Waited, nil
 }
 
-func b2f(b bool) float64 {
+func b2f(b bool) Float {
 	if b {
 		return 1
 	}

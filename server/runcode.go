@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -20,15 +19,18 @@ func (s *Server) handleRunCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	resp, err := s.RunCode(r.Context(), req)
+	ka := s.newKeepAlive(w)
+	defer ka.finish() // before a panic's 500 is written
+	resp, err := s.runCode(r.Context(), req, ka.arm)
 	switch {
 	case isBusy(err):
-		writeBusy(w, err, 1)
+		ka.finish()
+		writeBusy(w, err, s.runQ.retryAfter())
 	case err != nil:
 		// Only cancellation gets here: the client is gone.
-		writeDetail(w, http.StatusServiceUnavailable, err.Error())
+		ka.write(http.StatusServiceUnavailable, map[string]string{"detail": err.Error()})
 	default:
-		writeJSON(w, http.StatusOK, resp)
+		ka.write(http.StatusOK, resp)
 	}
 }
 
@@ -51,9 +53,16 @@ func (s *Server) handleRunJupyter(w http.ResponseWriter, r *http.Request) {
 
 // RunCode executes one SandboxFusion request. The error is non-nil only
 // when there is no response to give: the admission queue refused the job
-// (ErrQueueFull, ErrQueueTimeout: answer 504) or ctx was cancelled.
-// Everything else, sandbox failures included, is a response.
+// on arrival (ErrQueueFull, ErrQueueBusy: answer 504) or ctx was
+// cancelled. Everything else, sandbox failures included, is a response.
+// Time limits count the program's own time, never its wait in the queue
+// (reported as queue_wait_seconds).
 func (s *Server) RunCode(ctx context.Context, req *RunCodeRequest) (*RunCodeResponse, error) {
+	return s.runCode(ctx, req, nil)
+}
+
+// runCode is RunCode; admitted is called once the request is admitted.
+func (s *Server) runCode(ctx context.Context, req *RunCodeRequest, admitted func()) (*RunCodeResponse, error) {
 	resp := &RunCodeResponse{Files: map[string]string{}}
 	if s.cfg.PodName != "" {
 		pod := s.cfg.PodName
@@ -66,27 +75,51 @@ func (s *Server) RunCode(ctx context.Context, req *RunCodeRequest) (*RunCodeResp
 		s.m.runs.WithLabelValues(req.Language, resp.Status, "unsupported").Inc()
 		return resp, nil
 	}
-	in, err := s.runInput(req)
+	in, files, err := s.runInput(req)
 	if err != nil {
 		resp.Status, resp.Message = StatusSandboxError, err.Error()
 		s.m.runs.WithLabelValues(req.Language, resp.Status, string(verdict.SandboxError)).Inc()
 		return resp, nil
 	}
-	release, err := s.runQ.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	v, err := s.execute(ctx, req, lang, in, resp)
-	if err != nil {
-		return nil, err
+	resp.FileErrors = files.errors
+	var v string
+	if lang == sandbox.Python && req.RunTimeout <= 0 {
+		// No time to run (SandboxFusion answers a time limit too).
+		v = s.noTime(req, in, files, resp)
+	} else {
+		t, err := s.runQ.acquire(ctx, true, admitted)
+		if err != nil {
+			return nil, err
+		}
+		v, err = s.execute(ctx, req, lang, in, files, resp)
+		t.release()
+		if err != nil {
+			return nil, err
+		}
+		resp.QueueWaitSeconds = t.Waited.Seconds()
 	}
 	resp.Status, resp.Message = ParseRunStatus(resp.CompileResult, resp.RunResult)
-	if resp.Status == StatusSandboxError && resp.Message == "" {
+	switch {
+	case resp.Status == StatusSandboxError && resp.Message == "":
 		resp.Message = "sandbox error"
+	case resp.Status != StatusSandboxError && len(files.errors) > 0:
+		resp.Message = files.message()
 	}
 	s.m.runs.WithLabelValues(req.Language, resp.Status, v).Inc()
 	return resp, nil
+}
+
+// noTime answers a request whose run_timeout leaves no time to run: a
+// time limit, with any input file that was asked back returned as is.
+func (s *Server) noTime(req *RunCodeRequest, in sandbox.Input, files *requestFiles, resp *RunCodeResponse) string {
+	resp.RunResult = &CommandRunResult{Status: CommandTimeLimitExceeded, ExecutionTime: ptr(0.0),
+		Stdout: ptr(""), Stderr: ptr(""), Verdict: string(verdict.TimeLimit)}
+	for path, data := range in.Files {
+		for _, name := range files.fetch[path] {
+			resp.Files[name] = base64.StdEncoding.EncodeToString(data)
+		}
+	}
+	return string(verdict.TimeLimit)
 }
 
 // runnable maps a SandboxFusion language to one rlef runs.
@@ -102,12 +135,17 @@ func runnable(lang string) (sandbox.Language, bool) {
 
 // execute compiles (C++) and runs the program, filling resp's results. It
 // returns the verdict for the metrics.
-func (s *Server) execute(ctx context.Context, req *RunCodeRequest, lang sandbox.Language, in sandbox.Input, resp *RunCodeResponse) (string, error) {
+func (s *Server) execute(ctx context.Context, req *RunCodeRequest, lang sandbox.Language, in sandbox.Input, files *requestFiles, resp *RunCodeResponse) (string, error) {
 	code := req.Code
 	if strings.TrimSpace(code) == "" {
 		// SandboxFusion runs an empty file; the sandbox refuses empty
 		// source, and a lone newline is the same program.
 		code += "\n"
+	}
+	if lang == sandbox.CPP && req.CompileTimeout <= 0 {
+		resp.CompileResult = &CommandRunResult{Status: CommandTimeLimitExceeded, ExecutionTime: ptr(0.0),
+			Stdout: ptr(""), Stderr: ptr(""), Verdict: string(verdict.CompileError)}
+		return string(verdict.CompileError), nil
 	}
 	prog, err := s.compile(ctx, lang, code)
 	if err != nil {
@@ -124,6 +162,9 @@ func (s *Server) execute(ctx context.Context, req *RunCodeRequest, lang sandbox.
 			return string(verdict.CompileError), nil
 		}
 	}
+	if req.RunTimeout <= 0 {
+		return s.noTime(req, in, files, resp), nil
+	}
 	res, err := s.run(ctx, prog, in)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -133,8 +174,10 @@ func (s *Server) execute(ctx context.Context, req *RunCodeRequest, lang sandbox.
 		return string(verdict.SandboxError), nil
 	}
 	resp.RunResult = runResult(res)
-	for name, data := range res.Files {
-		resp.Files[name] = base64.StdEncoding.EncodeToString(data)
+	for path, data := range res.Files {
+		for _, name := range files.fetch[path] {
+			resp.Files[name] = base64.StdEncoding.EncodeToString(data)
+		}
 	}
 	return string(res.Status), nil
 }
@@ -159,9 +202,9 @@ func (s *Server) run(ctx context.Context, prog *sandbox.Program, in sandbox.Inpu
 }
 
 // runInput turns the request's stdin, limits and files into a sandbox
-// input. Errors are SandboxError responses (SandboxFusion reports a bad
-// base64 file the same way).
-func (s *Server) runInput(req *RunCodeRequest) (sandbox.Input, error) {
+// input. A file rlef cannot place fails that file only (files.errors);
+// the error is a SandboxError response.
+func (s *Server) runInput(req *RunCodeRequest) (sandbox.Input, *requestFiles, error) {
 	lim := s.cfg.Run
 	in := sandbox.Input{
 		Limits: sandbox.Limits{
@@ -170,28 +213,16 @@ func (s *Server) runInput(req *RunCodeRequest) (sandbox.Input, error) {
 			Processes: lim.Processes,
 			Output:    lim.Output,
 		},
-		Collect: req.FetchFiles,
 	}
 	if req.Stdin != nil {
 		in.Stdin = []byte(*req.Stdin)
 	}
-	for name, content := range req.Files {
-		if content == nil || strings.Contains(name, "IGNORE_THIS_FILE") {
-			continue
-		}
-		data, err := decodeBase64(*content)
-		if err != nil {
-			return in, fmt.Errorf("file %s: invalid base64: %v", name, err)
-		}
-		if in.Files == nil {
-			in.Files = map[string][]byte{}
-		}
-		in.Files[name] = data
-	}
+	files := placeFiles(req.Files, req.FetchFiles)
+	in.Files, in.Collect = files.write, files.collect
 	if err := in.Limits.Validate(s.cfg.Pool.MaxLimits()); err != nil {
-		return in, fmt.Errorf("limits: %w", err)
+		return in, files, fmt.Errorf("limits: %w", err)
 	}
-	return in, nil
+	return in, files, nil
 }
 
 // memory maps memory_limit_MB to bytes: the server default for -1 (or any
@@ -305,12 +336,10 @@ func runResult(res *sandbox.Result) *CommandRunResult {
 }
 
 // errorResult is a sandbox failure: status Error with the message as
-// stderr, which parse_run_status turns into SandboxError.
+// stderr, which parse_run_status turns into SandboxError. (An invalid
+// request's message starts with "invalid request" already.)
 func errorResult(err error) *CommandRunResult {
 	msg := err.Error()
-	if errors.Is(err, sandbox.ErrInvalid) {
-		msg = "invalid request: " + msg
-	}
 	return &CommandRunResult{Status: CommandError, Stderr: &msg, Verdict: string(verdict.SandboxError)}
 }
 

@@ -5,7 +5,9 @@ import "strings"
 // DecodeRunCode validates a /run_code body the way SandboxFusion's pydantic
 // model does (lax mode): code and language are required, language must be
 // one of SandboxFusion's languages, numbers may come as numeric strings,
-// stdin may be null, unknown fields are ignored. The error is a
+// stdin may be null, unknown fields are ignored. Like SandboxFusion, it
+// accepts any timeout: one of zero or less leaves no time, and the answer
+// is a time limit (200), not a schema error. The error is a
 // *ValidationError.
 func DecodeRunCode(body []byte) (*RunCodeRequest, error) {
 	o, err := decodeObject(body)
@@ -34,16 +36,6 @@ func DecodeRunCode(body []byte) (*RunCodeRequest, error) {
 			Msg: "Input should be " + expected, Input: v, Ctx: map[string]any{"expected": expected}})
 	} else {
 		req.Language = s
-	}
-	for _, name := range []string{"compile_timeout", "run_timeout"} {
-		v := req.CompileTimeout
-		if name == "run_timeout" {
-			v = req.RunTimeout
-		}
-		if raw, ok := o.get(name); ok && v <= 0 {
-			o.errs = append(o.errs, FieldError{Type: "greater_than", Loc: []any{"body", name},
-				Msg: "Input should be greater than 0", Input: raw, Ctx: map[string]any{"gt": 0}})
-		}
 	}
 	if err := o.err(); err != nil {
 		return nil, err

@@ -37,11 +37,13 @@ type RunCodeRequest struct {
 	// Stdin is nil for no input (EOF at once).
 	Stdin    *string `json:"stdin"`
 	Language string  `json:"language"`
-	// Files maps a path (relative to the work directory, or absolute below
-	// /w or /tmp inside the sandbox) to base64 content; nil values and
-	// names containing IGNORE_THIS_FILE are skipped.
+	// Files maps a path (relative to the working directory /w, or
+	// absolute below /w, /tmp or /mnt inside the sandbox: see FileRoots)
+	// to base64 content; nil values and names containing IGNORE_THIS_FILE
+	// are skipped. A file rlef cannot place fails alone (FileErrors).
 	Files map[string]*string `json:"files"`
-	// FetchFiles names files to return, base64, after the run.
+	// FetchFiles names files to return, base64, after the run (the same
+	// paths as Files; a missing file is left out).
 	FetchFiles []string `json:"fetch_files"`
 	// Args is accepted for compatibility (SandboxFusion passes it to
 	// pytest only) and ignored.
@@ -71,8 +73,8 @@ type CommandRunResult struct {
 	Cached *bool `json:"cached,omitempty"`
 }
 
-// RunCodeResponse is SandboxFusion's RunCodeResponse; every key is always
-// present.
+// RunCodeResponse is SandboxFusion's RunCodeResponse; every key of it is
+// always present.
 type RunCodeResponse struct {
 	Status          string            `json:"status"`
 	Message         string            `json:"message"`
@@ -80,6 +82,16 @@ type RunCodeResponse struct {
 	RunResult       *CommandRunResult `json:"run_result"`
 	ExecutorPodName *string           `json:"executor_pod_name"`
 	Files           map[string]string `json:"files"`
+
+	// rlef's additions (ignored by SandboxFusion clients):
+
+	// FileErrors says, by name as given, why a file of files or
+	// fetch_files was not written or fetched (one sentence each; the
+	// message repeats them). The run goes ahead without them.
+	FileErrors map[string]string `json:"file_errors,omitempty"`
+	// QueueWaitSeconds is how long the request waited for a sandbox slot
+	// (never counted in the program's time limit).
+	QueueWaitSeconds float64 `json:"queue_wait_seconds"`
 }
 
 // ParseRunStatus computes the top-level status the way SandboxFusion's

@@ -35,11 +35,16 @@ type Config struct {
 	// Run bounds /run_code executions.
 	Run RunLimits
 	// RunQueue admits /run_code executions (default: one per sandbox slot,
-	// 1024 waiting, 5 s wait bound).
+	// 1024 waiting, 2 min expected-wait bound).
 	RunQueue QueueConfig
 	// JudgeQueue admits judgings for /get_reward and episode steps
-	// (default: one per sandbox slot, 1024 waiting, 60 s wait bound).
+	// (default: one per sandbox slot, 1024 waiting, 1 min expected-wait
+	// bound).
 	JudgeQueue QueueConfig
+	// KeepAlive is how often a /run_code or /get_reward response that is
+	// still waiting for its answer sends a space to keep its client
+	// waiting (default 2 s; negative: never). See keepAlive.
+	KeepAlive time.Duration
 	// Episodes bounds the episode API.
 	Episodes EpisodeLimits
 	// MaxBody bounds request bodies (default 64 MiB).
@@ -71,9 +76,15 @@ type RunLimits struct {
 type EpisodeLimits struct {
 	// TTL is how long an idle episode is kept (default 30 min).
 	TTL time.Duration
-	// Max is the number of live episodes (default 10000); creating one
-	// more is refused with 429.
+	// Max is the number of live (unfinished) episodes (default 10000);
+	// creating one more is refused with 429. A finished episode does not
+	// count: trainers that never delete episodes (verl) never meet a 429
+	// for it.
 	Max int
+	// MaxFinished is how many finished episodes are kept for GET and
+	// DELETE (default 10000); beyond it the oldest finished ones are
+	// dropped first.
+	MaxFinished int
 	// MaxTurns caps max_turns (default 16).
 	MaxTurns int
 }
@@ -124,13 +135,19 @@ func (c *Config) fill() error {
 	if max.Processes > 0 && r.Processes > max.Processes {
 		r.Processes = max.Processes
 	}
-	fillQueue(&c.RunQueue, c.Pool.Slots(), 5*time.Second)
+	fillQueue(&c.RunQueue, c.Pool.Slots(), 2*time.Minute)
 	fillQueue(&c.JudgeQueue, c.Pool.Slots(), time.Minute)
+	if c.KeepAlive == 0 {
+		c.KeepAlive = 2 * time.Second
+	}
 	if c.Episodes.TTL <= 0 {
 		c.Episodes.TTL = 30 * time.Minute
 	}
 	if c.Episodes.Max <= 0 {
 		c.Episodes.Max = 10000
+	}
+	if c.Episodes.MaxFinished <= 0 {
+		c.Episodes.MaxFinished = 10000
 	}
 	if c.Episodes.MaxTurns <= 0 {
 		c.Episodes.MaxTurns = 16
@@ -164,7 +181,9 @@ func fillQueue(q *QueueConfig, slots int, wait time.Duration) {
 // Server serves the HTTP API. Create it with New, serve Handler (or call
 // Serve), and Close it when done.
 type Server struct {
-	cfg      Config
+	cfg Config
+	// judge judges /get_reward samples (cfg.Judge; tests wrap it).
+	judge    episode.Judger
 	log      *slog.Logger
 	m        *metrics
 	runQ     *admission
@@ -181,7 +200,7 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.fill(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, envs: map[string]*episode.Env{}}
+	s := &Server{cfg: cfg, judge: cfg.Judge, log: cfg.Logger, envs: map[string]*episode.Env{}}
 	s.m = newMetrics(cfg.Pool)
 	s.runQ = newAdmission("run_code", cfg.RunQueue, s.m)
 	s.judgeQ = newAdmission("judge", cfg.JudgeQueue, s.m)

@@ -29,7 +29,7 @@ type serveFlags struct {
 	queueWait, judgeWait, grace time.Duration
 	queueSize, judgeConcurrency int
 	episodeTTL                  time.Duration
-	maxEpisodes                 int
+	maxEpisodes, keepFinished   int
 }
 
 func newServeCmd() *cobra.Command {
@@ -70,12 +70,13 @@ accepting requests and finish those in flight.`,
 	fs.StringVar(&f.maxMemory, "max-memory", "4GiB", "cap on memory_limit_MB")
 	fs.StringVar(&f.outputLimit, "output-limit", "16MiB", "limit on each of stdout and stderr, and any file written")
 	fs.StringVar(&f.maxBody, "max-body", "64MiB", "request body size limit")
-	fs.IntVar(&f.queueSize, "queue-size", 1024, "requests that may wait for a sandbox slot (more are answered 504)")
-	fs.DurationVar(&f.queueWait, "queue-wait", 5*time.Second, "how long /run_code waits for a slot before answering 504 (verl retries 504)")
+	fs.IntVar(&f.queueSize, "queue-size", 1024, "requests that may wait for a sandbox slot (more are answered 504 on arrival)")
+	fs.DurationVar(&f.queueWait, "queue-wait", 2*time.Minute, "longest expected wait for a /run_code slot; a request expected to wait longer is answered 504 on arrival, an admitted one waits as long as it takes")
 	fs.IntVar(&f.judgeConcurrency, "judge-concurrency", 0, "judgings (rewards, episode steps) at once (0 = slots)")
-	fs.DurationVar(&f.judgeWait, "judge-wait", time.Minute, "how long a judging waits to start before answering 504")
+	fs.DurationVar(&f.judgeWait, "judge-wait", time.Minute, "longest expected wait for a judging slot (as --queue-wait, for /get_reward and episode steps)")
 	fs.DurationVar(&f.episodeTTL, "episode-ttl", 30*time.Minute, "idle episodes are dropped after this long")
-	fs.IntVar(&f.maxEpisodes, "max-episodes", 10000, "live episodes at most (more are refused with 429)")
+	fs.IntVar(&f.maxEpisodes, "max-episodes", 10000, "unfinished episodes at most (more are refused with 429); finished ones do not count")
+	fs.IntVar(&f.keepFinished, "keep-finished", 10000, "finished episodes kept for GET and DELETE (the oldest are dropped first)")
 	fs.DurationVar(&f.grace, "shutdown-timeout", 2*time.Minute, "how long shutdown waits for requests in flight")
 	sf.register(fs, 0)
 	return cmd
@@ -124,7 +125,7 @@ func runServe(cmd *cobra.Command, f *serveFlags, sf *sandboxFlags) error {
 		Pool: pool, Judge: j, Sets: sets, Token: token, Run: run, MaxBody: maxBody,
 		RunQueue:   server.QueueConfig{MaxWaiting: f.queueSize, MaxWait: f.queueWait},
 		JudgeQueue: server.QueueConfig{Concurrency: f.judgeConcurrency, MaxWaiting: f.queueSize, MaxWait: f.judgeWait},
-		Episodes:   server.EpisodeLimits{TTL: f.episodeTTL, Max: f.maxEpisodes},
+		Episodes:   server.EpisodeLimits{TTL: f.episodeTTL, Max: f.maxEpisodes, MaxFinished: f.keepFinished},
 		Logger:     slog.Default(),
 	})
 	if err != nil {

@@ -6,9 +6,16 @@ tests and answers with execution feedback (the next user turn), the turn
 reward and, when the episode ends (public tests pass or the turn limit is
 reached), the final reward from the private tests.
 
-verl configuration (see README.md):
+verl configuration (see README.md): the tool agent loop, which is the
+one that calls interactions, and one more assistant turn than the
+episode has, so that verl asks the interaction about the last turn (verl
+stops at max_assistant_turns before it calls the interaction):
 
+    actor_rollout_ref.rollout.agent.default_agent_loop=tool_agent
+    actor_rollout_ref.rollout.multi_turn.enable=True
     actor_rollout_ref.rollout.multi_turn.interaction_config_path=rlef_interaction.yaml
+    actor_rollout_ref.rollout.multi_turn.max_assistant_turns=4   # max_turns + 1
+    actor_rollout_ref.rollout.multi_turn.max_user_turns=3        # max_turns
 
     interaction:
       - name: rlef
@@ -17,6 +24,8 @@ verl configuration (see README.md):
 
 and each dataset row carries
 extra_info.interaction_kwargs = {"name": "rlef", "problem": "builtin/lanterns"}.
+The server ends every episode itself (public tests passed, or max_turns
+reached), so verl never needs to call finalize_interaction.
 """
 
 import asyncio
@@ -28,20 +37,23 @@ from uuid import uuid4
 from verl.interactions.base import BaseInteraction
 
 try:
-    from rlef_client import EPISODE_OPTIONS, RLEFClient, text_of
+    from rlef_client import EPISODE_OPTIONS, RLEFClient, RLEFError, text_of
 except ImportError:  # used from the repository: the client is one directory up
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
-    from rlef_client import EPISODE_OPTIONS, RLEFClient, text_of
+    from rlef_client import EPISODE_OPTIONS, RLEFClient, RLEFError, text_of
 
 
 class RLEFInteraction(BaseInteraction):
     """A verl BaseInteraction backed by rlef's episode API.
 
     Config keys: base_url (default $RLEF_URL or http://127.0.0.1:8080),
-    token (default $RLEF_TOKEN), timeout (s, default 600), and defaults for
-    the episode options (max_turns, feedback, extraction, template, ...),
-    which interaction_kwargs may override per row. Set max_turns to verl's
-    multi_turn.max_assistant_turns so both sides stop together.
+    token (default $RLEF_TOKEN, sent as an Authorization header), timeout
+    (s, default 600), and defaults for the episode options (max_turns,
+    feedback, extraction, template, ...), which interaction_kwargs may
+    override per row. max_turns (default 3) is also the most a row may
+    ask for: set verl's multi_turn.max_user_turns to it and
+    multi_turn.max_assistant_turns to it plus one, so that verl judges
+    every turn the server expects.
     """
 
     def __init__(self, config: dict):
@@ -49,6 +61,7 @@ class RLEFInteraction(BaseInteraction):
         self.client = RLEFClient(base_url=config.get("base_url"), token=config.get("token"),
                                  timeout=config.get("timeout", 600))
         self.defaults = {k: config[k] for k in EPISODE_OPTIONS if k in config}
+        self.max_turns = int(self.defaults.setdefault("max_turns", 3))
         self._instances: dict[str, dict[str, Any]] = {}
 
     async def start_interaction(self, instance_id: Optional[str] = None, problem: Any = None, **kwargs) -> str:
@@ -63,6 +76,11 @@ class RLEFInteraction(BaseInteraction):
             raise ValueError("interaction_kwargs needs 'problem' (a problem id of the served benchmark)")
         options = dict(self.defaults)
         options.update({k: kwargs[k] for k in EPISODE_OPTIONS if k in kwargs})
+        if int(options["max_turns"]) > self.max_turns:
+            raise ValueError(
+                f"interaction_kwargs max_turns={options['max_turns']} exceeds the interaction's max_turns={self.max_turns}: "
+                "verl stops at multi_turn.max_user_turns and would never judge the last turns; raise max_turns in the "
+                "interaction config (and max_user_turns, max_assistant_turns with it)")
         created = await asyncio.to_thread(self.client.create_episode, problem, **options)
         self._instances[instance_id] = {
             "episode_id": created["episode_id"], "done": False, "final_reward": None,
@@ -82,7 +100,16 @@ class RLEFInteraction(BaseInteraction):
             if m.get("role") == "assistant":
                 text = text_of(m.get("content"))
                 break
-        resp = await asyncio.to_thread(self.client.step, inst["episode_id"], text)
+        try:
+            resp = await asyncio.to_thread(self.client.step, inst["episode_id"], text)
+        except RLEFError as e:
+            if e.status not in (404, 409):
+                raise
+            # The episode expired on the server (idle past --episode-ttl) or
+            # was ended elsewhere: not the model's doing; end with a neutral
+            # score.
+            inst["done"] = True
+            return True, "", 0.0, {"rlef_infra_error": 1.0}
         turn_score = float(resp.get("turn_reward", 0.0))
         inst["turn_scores"].append(turn_score)
         inst["return"] += turn_score
@@ -112,7 +139,9 @@ class RLEFInteraction(BaseInteraction):
         return float(inst["final_reward"])
 
     async def finalize_interaction(self, instance_id: Optional[str] = None, **kwargs) -> None:
-        """Deletes the episode on the server."""
+        """Deletes the episode on the server (optional: verl's tool agent
+        loop never calls it, and finished episodes do not count against
+        the server's live limit)."""
         inst = self._instances.pop(instance_id, None) if instance_id is not None else None
         if inst is not None:
             await asyncio.to_thread(self.client.delete, inst["episode_id"])

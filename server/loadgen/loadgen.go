@@ -1,7 +1,9 @@
 // Package loadgen drives a SandboxFusion /run_code endpoint the way verl's
 // reward workers do, to measure `rlef serve` under load: many concurrent
 // clients, one request per test case, verl's exact payloads and retry
-// policy (three attempts, retrying only HTTP 504, after 1 s and 2 s).
+// policy (three attempts, retrying only HTTP 504, after 1 s and 2 s) and
+// time-out (compile_timeout + run_timeout + 10 s for the connection and
+// for each read, as Python requests applies it).
 // Every response is checked against the one right answer for its request,
 // so a lost, crossed or wrong response is counted, never missed.
 package loadgen
@@ -14,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"sort"
 	"sync"
@@ -87,7 +90,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	// verl calls requests.post without a session: a new connection per
 	// request.
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, DialContext: dialReadTimeout}}
 	ws := workloads()
 	var (
 		mu      sync.Mutex
@@ -218,9 +221,37 @@ func call(ctx context.Context, client *http.Client, cfg Config, p payload) outco
 	return out
 }
 
+// readTimeoutKey carries a request's time-out to dialReadTimeout.
+type readTimeoutKey struct{}
+
+// dialReadTimeout connects within the request's time-out and bounds each
+// read by it, as Python requests does with timeout=T: a server that keeps
+// sending keeps the client waiting.
+func dialReadTimeout(ctx context.Context, network, addr string) (net.Conn, error) {
+	timeout, _ := ctx.Value(readTimeoutKey{}).(time.Duration)
+	d := net.Dialer{Timeout: timeout}
+	c, err := d.DialContext(ctx, network, addr)
+	if err != nil || timeout <= 0 {
+		return c, err
+	}
+	return &readTimeoutConn{Conn: c, timeout: timeout}, nil
+}
+
+// readTimeoutConn fails a read that waits longer than timeout.
+type readTimeoutConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *readTimeoutConn) Read(b []byte) (int, error) {
+	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(b)
+}
+
 func post(ctx context.Context, client *http.Client, cfg Config, body []byte, timeout time.Duration) (int, []byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	ctx = context.WithValue(ctx, readTimeoutKey{}, timeout)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err

@@ -1,0 +1,1 @@
+"""Test stand-in for the openrlhf package: only what the RLEF shim imports."""
