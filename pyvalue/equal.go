@@ -18,13 +18,18 @@ import (
 // unequal to every container, itself included.
 func Equal(a, b Value) bool {
 	switch x := a.(type) {
+	case Int:
+		if y, ok := b.(Int); ok && x.big == nil && y.big == nil {
+			return x.small == y.small // the common case, first
+		}
+		return numEqual(a, b)
 	case None:
 		_, ok := b.(None)
 		return ok
 	case Ellipsis:
 		_, ok := b.(Ellipsis)
 		return ok
-	case Bool, Int, Float, Complex:
+	case Bool, Float, Complex:
 		return numEqual(a, b)
 	case Str:
 		y, ok := b.(Str)

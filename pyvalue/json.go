@@ -274,12 +274,12 @@ func (p *jsonParser) str() (string, error) {
 		c := p.data[p.pos]
 		switch {
 		case c == '"':
-			s := p.data[start:p.pos]
+			s := string(p.data[start:p.pos])
 			p.pos++
 			if !validStr(s) {
 				return "", &DecodeError{Offset: start, Err: ErrSyntax, Detail: "string is not UTF-8"}
 			}
-			return string(s), nil
+			return s, nil
 		case c == '\\':
 			return p.escapedStr(start)
 		case c < 0x20:
@@ -298,10 +298,11 @@ func (p *jsonParser) escapedStr(start int) (string, error) {
 		case c == '"':
 			p.pos++
 			p.buf = b
-			if !validStr(b) {
+			s := string(b)
+			if !validStr(s) {
 				return "", &DecodeError{Offset: start, Err: ErrSyntax, Detail: "string is not UTF-8"}
 			}
-			return string(b), nil
+			return s, nil
 		case c < 0x20:
 			return "", p.errorf("invalid control character in string")
 		case c != '\\':

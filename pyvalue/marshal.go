@@ -80,6 +80,7 @@ func DecodeMarshal(data []byte, lim Limits) (Value, error) {
 
 type decoder struct {
 	data  []byte
+	text  string // a copy of data, made at the first str or bytes, which they share
 	pos   int
 	lim   Limits
 	nodes int        // values produced so far, references expanded
@@ -120,6 +121,20 @@ func (d *decoder) i32() (int32, error) {
 	v := int32(binary.LittleEndian.Uint32(d.data[d.pos:]))
 	d.pos += 4
 	return v, nil
+}
+
+// rawString is raw as a substring of one shared copy of the input, which
+// saves an allocation per str and bytes object.
+func (d *decoder) rawString(n int) (string, error) {
+	if err := d.need(n); err != nil {
+		return "", err
+	}
+	if d.text == "" {
+		d.text = string(d.data)
+	}
+	s := d.text[d.pos : d.pos+n]
+	d.pos += n
+	return s, nil
 }
 
 func (d *decoder) raw(n int) ([]byte, error) {
@@ -255,14 +270,14 @@ func (d *decoder) scalar(start int, typ byte) (Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, err := d.raw(n)
+		b, err := d.rawString(n)
 		return Bytes(b), err
 	case mUnicode, mInterned:
 		n, err := d.size("str")
 		if err != nil {
 			return nil, err
 		}
-		b, err := d.raw(n)
+		b, err := d.rawString(n)
 		if err != nil {
 			return nil, err
 		}
@@ -289,15 +304,15 @@ func (d *decoder) scalar(start int, typ byte) (Value, error) {
 // latin1 reads an "ASCII" string; marshal.loads decodes its bytes as
 // Latin-1, so bytes above 0x7F are accepted.
 func (d *decoder) latin1(n int) (Value, error) {
-	b, err := d.raw(n)
+	b, err := d.rawString(n)
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range b {
-		if c >= 0x80 {
+	for i := 0; i < len(b); i++ {
+		if b[i] >= 0x80 {
 			s := make([]byte, 0, 2*len(b))
-			for _, c := range b {
-				s = appendCP(s, rune(c))
+			for j := 0; j < len(b); j++ {
+				s = appendCP(s, rune(b[j]))
 			}
 			return Str(s), nil
 		}

@@ -46,7 +46,7 @@ func appendMarshal(b []byte, v Value, depth int) ([]byte, error) {
 		b = binary.LittleEndian.AppendUint64(append(b, mBinComplex), math.Float64bits(real(x)))
 		return binary.LittleEndian.AppendUint64(b, math.Float64bits(imag(x))), nil
 	case Str:
-		if !validStr([]byte(x)) {
+		if !validStr(string(x)) {
 			return b, errors.New("pyvalue: str is not well-formed UTF-8")
 		}
 		return appendSized(b, mUnicode, len(x), []byte(x))

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,21 @@ import (
 // absence is a failure, never a skip.
 
 const pythonPath = "/usr/bin/python3"
+
+// scaled returns n times $RLEF_DIFF_SCALE (default 1) as a string, so
+// that a local run can test many more random cases than CI does.
+func scaled(n int) string {
+	if k, err := strconv.Atoi(os.Getenv("RLEF_DIFF_SCALE")); err == nil && k > 0 {
+		n *= k
+	}
+	return strconv.Itoa(n)
+}
+
+// seeded returns seed plus $RLEF_DIFF_SEED (default 0) as a string.
+func seeded(seed int) string {
+	k, _ := strconv.Atoi(os.Getenv("RLEF_DIFF_SEED"))
+	return strconv.Itoa(seed + k)
+}
 
 func requirePython(t testing.TB) {
 	t.Helper()
@@ -173,7 +189,7 @@ type corpusRec struct {
 // version and compares repr, the harness's clipped repr, hashability, type
 // names, lengths, JSON parsing and marshal round trips.
 func TestPythonCorpus(t *testing.T) {
-	recs := runPy[corpusRec](t, nil, "corpus", "1", "2500")
+	recs := runPy[corpusRec](t, nil, "corpus", seeded(1), scaled(2500))
 	for i, rec := range recs {
 		v2, err := DecodeMarshal(unb64(t, rec.M[2]), Limits{})
 		if err != nil {
@@ -265,7 +281,7 @@ type pairRec struct {
 // TestPythonEqual compares Equal, Key and Less with CPython's ==, hash
 // equality and < on pairs of equal and nearly equal values.
 func TestPythonEqual(t *testing.T) {
-	recs := runPy[pairRec](t, nil, "pairs", "2", "2500")
+	recs := runPy[pairRec](t, nil, "pairs", seeded(2), scaled(2500))
 	for i, rec := range recs {
 		a, err1 := DecodeMarshal(unb64(t, rec.A), Limits{})
 		b, err2 := DecodeMarshal(unb64(t, rec.B), Limits{})
@@ -380,7 +396,7 @@ type jsonRec struct {
 // TestPythonJSON compares ParseJSON with json.loads on valid, edge-case
 // and randomly damaged texts.
 func TestPythonJSON(t *testing.T) {
-	recs := runPy[jsonRec](t, nil, "json", "4", "1500")
+	recs := runPy[jsonRec](t, nil, "json", seeded(4), scaled(1500))
 	for i, rec := range recs {
 		text := unb64(t, rec.J)
 		v, err := ParseJSON(text, Limits{})
@@ -440,7 +456,7 @@ type mutantRec struct {
 // value when both succeed. The documented differences are checked too:
 // trailing data, StopIteration and self-containing values are errors here.
 func TestPythonMutatedMarshal(t *testing.T) {
-	recs := runPy[mutantRec](t, nil, "mutants", "5", "6000")
+	recs := runPy[mutantRec](t, nil, "mutants", seeded(5), scaled(6000))
 	agreed := map[string]int{}
 	for i, rec := range recs {
 		data := unb64(t, rec.In)

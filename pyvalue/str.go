@@ -8,14 +8,14 @@ import "unicode/utf8"
 // validStr reports whether b is well-formed UTF-8 with surrogates allowed,
 // which is exactly what Python's "utf-8" codec with "surrogatepass"
 // accepts.
-func validStr(b []byte) bool {
+func validStr(b string) bool {
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c < utf8.RuneSelf {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRune(b[i:])
+		r, n := utf8.DecodeRuneInString(b[i:])
 		if r == utf8.RuneError && n == 1 {
 			if !isSurrogateAt(b, i) {
 				return false

@@ -167,6 +167,16 @@ func (i Int) String() string {
 	return strconv.FormatInt(i.small, 10)
 }
 
+// Decimal returns Python's str(i), and false when Python refuses to
+// convert it because it has more than 4300 digits (ValueError, see
+// sys.get_int_max_str_digits).
+func (i Int) Decimal() (string, bool) {
+	if tooManyDigits(i) {
+		return "", false
+	}
+	return i.String(), true
+}
+
 // Float64 returns the nearest float64 (ties to even, as Python's float(int)
 // does) and false when the value is too large for a float64 (Python raises
 // OverflowError).
