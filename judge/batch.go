@@ -23,7 +23,7 @@ type Task struct {
 // context's error.
 func (j *Judge) Batch(ctx context.Context, tasks []Task, workers int, done func(i int, r *Result, err error) error) error {
 	if workers <= 0 {
-		workers = 2 * j.pool.Slots()
+		workers = 2 * j.sb.Slots()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

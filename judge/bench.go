@@ -57,7 +57,7 @@ func (b BenchReport) String() string {
 // Bench judges tasks as a batch and measures it. Reference outputs are
 // computed first (Prepare) and timed separately.
 func (j *Judge) Bench(ctx context.Context, name string, tasks []Task) (BenchReport, error) {
-	rep := BenchReport{Name: name, Programs: len(tasks), Slots: j.pool.Slots(), Verdicts: map[verdict.Verdict]int{}}
+	rep := BenchReport{Name: name, Programs: len(tasks), Slots: j.sb.Slots(), Verdicts: map[verdict.Verdict]int{}}
 	start := time.Now()
 	seen := map[*dataset.Problem]bool{}
 	for _, t := range tasks {

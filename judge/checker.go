@@ -31,9 +31,9 @@ func Check(checker dataset.Checker, output, expected string) (ok bool, detail st
 // " \n\t\r\v" (not \f), lower-case ASCII letters, and require the same
 // number of tokens; tokens match when equal as strings or, when both parse
 // as numbers (absl::SimpleAtod), when they differ by less than 1e-5 in
-// absolute value. Every integer is also a double there, so integers are
-// compared with the same tolerance, and "nan" never matches "nan" unless
-// the whole outputs are token-for-token equal.
+// absolute value ("nan" never matches "nan" unless the whole outputs are
+// token-for-token equal). Integers are compared exactly (see
+// ccValuesMatch).
 func checkTokens(output, expected string) (bool, string) {
 	out, exp := ccTokens(output), ccTokens(expected)
 	if len(out) != len(exp) {
@@ -88,14 +88,37 @@ func asciiLower(s string) string {
 	return s
 }
 
-// ccValuesMatch is ValuesMatch.
+// ccValuesMatch is ValuesMatch, except that two integers are compared
+// exactly. DeepMind's checker compares them as doubles with the float
+// tolerance, so a wrong answer of more than 15 digits can pass; for a
+// reward that is a hole, and integers have no rounding to forgive.
 func ccValuesMatch(a, b string) bool {
+	if ai, ok := parseInteger(a); ok {
+		if bi, ok := parseInteger(b); ok {
+			return ai.Cmp(bi) == 0
+		}
+	}
 	ad, aNum := simpleAtod(a)
 	bd, bNum := simpleAtod(b)
 	if !aNum || !bNum {
 		return a == b
 	}
 	return math.Abs(ad-bd) < 1e-5
+}
+
+// parseInteger reads a token that is an integer: an optional sign and
+// decimal digits.
+func parseInteger(s string) (*big.Int, bool) {
+	digits := strings.TrimPrefix(strings.TrimPrefix(s, "+"), "-")
+	if len(s)-len(digits) > 1 || digits == "" {
+		return nil, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if !isDigit(digits[i]) {
+			return nil, false
+		}
+	}
+	return new(big.Int).SetString(s, 10)
 }
 
 // simpleAtod is absl::SimpleAtod on a token without whitespace: an

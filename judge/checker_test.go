@@ -18,8 +18,14 @@ func TestCheckTokens(t *testing.T) {
 		{"1 2 3", "1\n2\n3\n", true},
 		{"YES", "yes", true},
 		{"1.000001", "1", true},
-		{"1.00001", "1", false},                              // |diff| is not < 1e-5
-		{"1000000000000000000", "1000000000000000001", true}, // integers compare as doubles
+		{"1.00001", "1", false},                               // |diff| is not < 1e-5
+		{"1000000000000000000", "1000000000000000001", false}, // integers compare exactly (DeepMind: as doubles)
+		{"123456789012345678901", "123456789012345678902", false},
+		{"123456789012345678901", "123456789012345678901", true},
+		{"007", "7", true},      // the same integer
+		{"-0", "0", true},       // the same integer
+		{"+12", "12", true},     // one '+' allowed
+		{"3", "3.000001", true}, // an integer and a float: the float tolerance
 		{"2147483648", "2147483648.000001", true},
 		{"nan", "nan", true},        // equal token lists
 		{"nan 1", "nan 2", false},   // token 2

@@ -4,44 +4,46 @@
 // and the actual output, the stack trace, and whether the program ran out
 // of time or memory.
 //
-// How a problem is judged depends on its mode (dataset.Mode):
+// The trust boundary. The process that runs the candidate never holds an
+// expected value, a checker, a verdict or a timer, and every comparison
+// happens here, in the supervisor, on data:
 //
-//   - stdio: the program reads a test's input on stdin; its stdout is
-//     compared by the problem's checker: "tokens" (DeepMind code_contests
-//     rules, the default), "lines" (LiveCodeBench) or "exact" (verl).
-//     C++ programs are compiled once and run in one sandbox run per test,
-//     tests in parallel over the pool's slots. Python programs run many
-//     tests per sandbox run: a harness inside the sandbox forks a child per
-//     test, set up as `python3 main.py` would be, with the test's own CPU,
-//     address-space and file-size limits (Options.RunPerTest turns this
-//     off). No expected output enters the sandbox; suites that stop at the
-//     first failure run in growing chunks (1, 4, 16, ... tests). Where the
-//     dataset says its own harness wraps stdin programs in a function
-//     (APPS, TACO, LiveCodeBench), Python programs run the way that harness
-//     runs them, which some programs depend on.
-//   - function and class_method: one sandboxed Python process per sample
-//     runs every test through an embedded harness (harness.py) that calls
-//     the entry point, enforces a per-test time limit, and compares return
-//     values by the rules of the benchmark's own evaluator (EvalPlus,
-//     LiveCodeBench or APPS). Expected values that come from a reference
-//     solution are computed once per problem, in the same harness, and
-//     cached on disk together with the reference's running time, which
-//     sets the time limits the EvalPlus way: max(4 s, 4 × the reference's
-//     time), at most 60 s per suite.
-//   - assert: one process per sample runs each test's code after the
-//     solution and reports the first failing assertion with its values.
+//   - stdio: the program runs as a fresh process per test (a sandbox batch
+//     run) and its stdout is compared here by the problem's checker:
+//     "tokens" (DeepMind code_contests rules, integers compared exactly),
+//     "lines" (LiveCodeBench) or "exact" (verl). Where the problem's
+//     grader wraps stdio programs in a function (APPS, TACO,
+//     LiveCodeBench), Python programs run the way that grader runs them
+//     (runner.py), in a session, and send back what they printed.
+//   - function and class_method: the solution is loaded once in a sandbox
+//     session (runner.py); each test sends its arguments and gets back the
+//     return value as marshal bytes of exact builtin types, decoded here
+//     (package pyvalue) and compared by the rules of the problem's grader
+//     (package compare: EvalPlus, LiveCodeBench, APPS). A return value
+//     that is not plain data (an object with its own __eq__, a subclass
+//     that overrides comparison) is a wrong answer that says why.
+//     Expected values that come from a reference solution are computed
+//     once per problem the same way, and cached on disk with a checksum
+//     together with the reference's CPU time, which sets the time limits
+//     the EvalPlus way: max(4 s, 4 × the reference's time), at most 60 s
+//     per suite.
+//   - assert: the tests (HumanEval's check, MBPP's asserts) run in a
+//     tester process of their own (tester.py) beside the solution's; the
+//     solution's functions are stand-ins there whose calls cross to the
+//     solution's process through the judge, and whose return values cross
+//     back as plain data only.
 //
-// Time limits are on CPU time, so that a loaded machine does not turn a
-// passing program into a time-out; a wall-clock backstop (WallFactor × the
-// limit + 1 s) stops programs that sleep or block, and is extended while
-// a program keeps computing.
+// Time limits are on CPU time, enforced from outside over the candidate's
+// whole process tree, per test: a loaded machine does not turn a passing
+// program into a time-out, and a wall-clock backstop (WallFactor × the
+// limit + 1 s) stops programs that sleep or block, extended while a
+// program keeps computing.
 //
-// Verdicts use package verdict's vocabulary. A sandbox failure is reported
-// as verdict.SandboxError and is never a verdict about the program.
+// Verdicts use package verdict's vocabulary. Anything the program can
+// cause is a verdict about the program; a sandbox failure (the sandbox's
+// own code failing before a program ran) is reported as
+// verdict.SandboxError and is never a verdict about the program.
 //
-// In the harness modes the solution shares a process with the code that
-// checks it, as in EvalPlus and LiveCodeBench: the harness hides its
-// result channel, files and expected values from casual access, but a
-// program that inspects its own interpreter could reach them. Untrusted
-// programs cannot escape the sandbox either way.
+// The judge reaches the sandbox through the Sandbox interface; a
+// *sandbox.Pool is one (PoolSandbox).
 package judge

@@ -121,7 +121,7 @@ func TestFunctionVerdicts(t *testing.T) {
 func TestClassMethodLCB(t *testing.T) {
 	j := testJudge(t)
 	p := &dataset.Problem{
-		ID: "lcb-two", Benchmark: "livecodebench", Mode: dataset.ModeClassMethod, EntryPoint: "twoSum",
+		ID: "lcb-two", Benchmark: "livecodebench", Judging: dataset.Judging{Grader: dataset.GraderLiveCodeBench}, Mode: dataset.ModeClassMethod, EntryPoint: "twoSum",
 		Public:  []dataset.Test{{Input: "[[2, 7, 11, 15], 9]", Output: "[0, 1]"}},
 		Private: []dataset.Test{{Input: "[[3, 2, 4], 6]", Output: "[1, 2]"}, {Input: "[[3, 3], 6]", Output: "[0, 1]"}},
 	}
@@ -229,8 +229,8 @@ func TestWrappedStdio(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &dataset.Problem{ID: "double", Benchmark: tc.benchmark, Mode: dataset.ModeStdio, Checker: tc.checker,
-				Meta:   map[string]string{dataset.MetaStdioWrap: dataset.StdioWrapFunction},
-				Public: []dataset.Test{{Input: "21\n", Output: "42\n"}, {Input: "0\n", Output: "0\n"}}}
+				Judging: dataset.Judging{Grader: dataset.Grader(tc.benchmark)},
+				Public:  []dataset.Test{{Input: "21\n", Output: "42\n"}, {Input: "0\n", Output: "0\n"}}}
 			res, err := j.Judge(context.Background(), p, Submission{Code: tc.code}, PublicSuite(nil))
 			if err != nil {
 				t.Fatal(err)

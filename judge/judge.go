@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 
 	"github.com/rlef/rlef/dataset"
 	"github.com/rlef/rlef/sandbox"
@@ -20,12 +19,11 @@ var ErrUnsupported = errors.New("unsupported submission")
 // Judge runs submissions against problems. It is safe for concurrent use;
 // many samples may be judged at once, and they share the pool's slots.
 type Judge struct {
-	pool    *sandbox.Pool
-	opts    Options
-	refs    *refCache
-	harness harnessProgram
-	// active counts this judge's sandbox runs in progress or queued.
-	active atomic.Int32
+	sb       Sandbox
+	pool     *sandbox.Pool // nil when the sandbox is not a pool
+	opts     Options
+	refs     *refCache
+	prepared preparedCache
 }
 
 // New returns a judge that runs programs in pool.
@@ -33,14 +31,28 @@ func New(pool *sandbox.Pool, opts Options) (*Judge, error) {
 	if pool == nil {
 		return nil, errors.New("judge: no sandbox pool")
 	}
+	j, err := NewWithSandbox(PoolSandbox{pool}, opts)
+	if err != nil {
+		return nil, err
+	}
+	j.pool = pool
+	return j, nil
+}
+
+// NewWithSandbox returns a judge that runs programs in sb.
+func NewWithSandbox(sb Sandbox, opts Options) (*Judge, error) {
+	if sb == nil {
+		return nil, errors.New("judge: no sandbox")
+	}
 	opts.fill()
-	return &Judge{pool: pool, opts: opts, refs: newRefCache(opts.CacheDir, opts.Logger)}, nil
+	return &Judge{sb: sb, opts: opts, refs: newRefCache(opts.CacheDir, opts.Logger)}, nil
 }
 
 // Options returns the judge's options with defaults filled in.
 func (j *Judge) Options() Options { return j.opts }
 
-// Pool returns the sandbox pool the judge runs programs in.
+// Pool returns the sandbox pool the judge runs programs in (nil when the
+// judge was made with NewWithSandbox from something else).
 func (j *Judge) Pool() *sandbox.Pool { return j.pool }
 
 // Judge runs sub against the given suites of p; with no suites, the public
@@ -76,15 +88,17 @@ func (j *Judge) Judge(ctx context.Context, p *dataset.Problem, sub Submission, s
 		code = "\n"
 	}
 	pl := j.plan(p, lang)
+	if pl.runner != runPrograms && lang != sandbox.Python {
+		return nil, fmt.Errorf("judge %s: %w: mode %s needs a Python solution, got %s", p.ID, ErrUnsupported, p.Mode, lang)
+	}
 	var res *Result
 	switch pl.runner {
-	case runNative:
-		res, err = j.judgeNative(ctx, p, pl, lang, code, resolved)
-	case runHarness:
-		if lang != sandbox.Python {
-			return nil, fmt.Errorf("judge %s: %w: mode %s needs a Python solution, got %s", p.ID, ErrUnsupported, p.Mode, lang)
-		}
-		res, err = j.judgeHarness(ctx, p, pl, code, resolved)
+	case runPrograms:
+		res, err = j.judgePrograms(ctx, p, pl, lang, code, resolved)
+	case runCalls:
+		res, err = j.judgeCalls(ctx, p, pl, code, resolved)
+	case runAsserts:
+		res, err = j.judgeAsserts(ctx, p, pl, code, resolved)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("judge %s: %w", p.ID, err)

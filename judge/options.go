@@ -2,6 +2,8 @@ package judge
 
 import (
 	"log/slog"
+
+	"github.com/rlef/rlef/judge/compare"
 	"os"
 	"path/filepath"
 	"time"
@@ -56,14 +58,6 @@ type Options struct {
 	// LiveCodeBench). The default replicates those harnesses.
 	NativeStdio bool
 
-	// RunPerTest runs a Python stdin/stdout program in its own sandbox run
-	// for every test. By default one sandbox run serves many tests, each
-	// in a child process forked inside it with the test's own limits
-	// (much cheaper; the memory limit is then an address-space limit, as
-	// in DeepMind's code_contests tester). C++ programs always run per
-	// test.
-	RunPerTest bool
-
 	// Logger receives diagnostics (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -78,8 +72,11 @@ type EvalPlusLimits struct {
 	Factor float64
 	// SuiteTimeLimit is EVALPLUS_TIMEOUT_PER_TASK (EvalPlus default 60 s).
 	SuiteTimeLimit time.Duration
-	// MemoryLimit is EvalPlus's address-space limit (default 4 GiB).
+	// MemoryLimit is EvalPlus's memory limit (default 4 GiB).
 	MemoryLimit int64
+	// Rules are the comparison rules of the EvalPlus release to
+	// reproduce (the zero value: today's).
+	Rules compare.Rules
 }
 
 // Defaults, exported for documentation and flags.

@@ -1,7 +1,6 @@
 package judge
 
 import (
-	"strings"
 	"time"
 
 	"github.com/rlef/rlef/dataset"
@@ -12,109 +11,79 @@ import (
 type runner int
 
 const (
-	// runNative runs the program once per test (stdio).
-	runNative runner = iota
-	// runHarness runs harness.py once per sample.
-	runHarness
-)
-
-// Comparison profiles of harness.py.
-const (
-	profileEvalPlus = "evalplus"
-	profileLCB      = "lcb"
-	profileAPPS     = "apps"
-	profilePlain    = "plain"
+	// runPrograms runs the program once per test, as a program (stdio).
+	runPrograms runner = iota
+	// runCalls keeps the solution loaded in a session and sends it one
+	// test after another (function calls, class methods, wrapped stdio).
+	runCalls
+	// runAsserts runs assert tests in a tester process that calls the
+	// solution, loaded in a session beside it.
+	runAsserts
 )
 
 // plan is how one problem is judged.
 type plan struct {
 	runner runner
-	// mode is harness.py's mode: call, method, assert or stdio.
+	// mode is the runner's load mode: call, method or stdio (runCalls).
 	mode string
-	// profile is the comparison profile (call and method modes).
-	profile string
-	// wrap is the stdio wrapping style (lcb or apps) in stdio mode.
-	wrap string
-	// prelude is the import prelude the source harness prepends.
-	prelude string
-	// checker compares stdout (stdio runs).
+	// grader is the grader whose behaviour is replicated.
+	grader dataset.Grader
+	// checker compares stdout (stdio).
 	checker dataset.Checker
 	// timeLimit is the per-test CPU limit unless reference times set it.
 	timeLimit time.Duration
 	// memory is the memory limit.
 	memory int64
-	// chunked: suites that stop at their first failure run in growing
-	// chunks of tests (the sandbox cannot tell a wrong answer).
-	chunked bool
 }
 
 // plan decides how p is judged for a program in lang.
 func (j *Judge) plan(p *dataset.Problem, lang sandbox.Language) *plan {
-	pl := &plan{runner: runHarness, timeLimit: p.TimeLimit, memory: p.MemoryLimit, checker: p.Checker}
+	pl := &plan{runner: runCalls, grader: p.Judging.Grader, timeLimit: p.TimeLimit, memory: p.MemoryLimit, checker: p.Checker}
 	if pl.timeLimit <= 0 {
 		pl.timeLimit = j.opts.TimeLimit
 	}
 	if pl.checker == "" {
 		pl.checker = dataset.CheckTokens
 	}
-	benchmark := strings.ToLower(p.Benchmark)
-	lcb := benchmark == "livecodebench" || benchmark == "lcb"
-	apps := benchmark == "apps" || benchmark == "taco" || p.Meta[dataset.MetaAPPSOutputs] != ""
 	switch p.Mode {
 	case dataset.ModeStdio:
-		pl.runner = runNative
-		switch {
-		case lang != sandbox.Python:
-		case !j.opts.NativeStdio && p.Meta[dataset.MetaStdioWrap] == dataset.StdioWrapFunction:
-			pl.runner, pl.mode, pl.chunked = runHarness, "stdio", true
-			if lcb || p.Checker == dataset.CheckLines {
-				pl.wrap, pl.prelude = profileLCB, profileLCB
-			} else {
-				pl.wrap, pl.prelude = profileAPPS, profileAPPS
-			}
-		case !j.opts.RunPerTest && batchable(p):
-			// Many tests in one sandbox run, a forked child per test.
-			pl.runner, pl.mode, pl.chunked = runHarness, "native", true
+		pl.runner = runPrograms
+		if lang == sandbox.Python && !j.opts.NativeStdio && pl.grader.WrapsStdio() {
+			pl.runner, pl.mode = runCalls, "stdio"
 		}
 	case dataset.ModeAssert:
-		pl.mode = "assert"
-	case dataset.ModeFunction, dataset.ModeClassMethod:
+		pl.runner = runAsserts
+	case dataset.ModeFunction:
 		pl.mode = "call"
-		if p.Mode == dataset.ModeClassMethod {
-			pl.mode = "method"
-		}
-		switch {
-		case p.ExpectedFromReference:
-			pl.profile = profileEvalPlus
-		case apps:
-			pl.profile, pl.prelude = profileAPPS, profileAPPS
-		case lcb:
-			pl.profile, pl.prelude = profileLCB, profileLCB
-		default:
-			pl.profile = profilePlain
-		}
+	case dataset.ModeClassMethod:
+		pl.mode = "method"
 	}
 	if pl.memory <= 0 {
 		pl.memory = j.opts.MemoryLimit
-		if pl.profile == profileEvalPlus {
+		if pl.grader == dataset.GraderEvalPlus {
 			pl.memory = j.opts.EvalPlus.MemoryLimit
 		}
 	}
 	return pl
 }
 
-// batchable reports whether a Python stdio problem's tests can run in one
-// sandbox run: not when the program reads or writes named files, and not
-// under a memory limit so small that the address-space limit each test
-// gets (the memory limit + 32 MiB) would not fit the forked interpreter.
-func batchable(p *dataset.Problem) bool {
-	if in := p.Meta[dataset.MetaInputFile]; in != "" && in != "stdin" {
-		return false
+// wrap is the runner's stdio wrapping style.
+func (pl *plan) wrap() string {
+	if pl.grader == dataset.GraderAPPS {
+		return "apps"
 	}
-	if out := p.Meta[dataset.MetaOutputFile]; out != "" && out != "stdout" {
-		return false
+	return "lcb"
+}
+
+// prelude is the import prelude the grader prepends to solutions.
+func (pl *plan) prelude() string {
+	switch pl.grader {
+	case dataset.GraderLiveCodeBench:
+		return "lcb"
+	case dataset.GraderAPPS:
+		return "apps"
 	}
-	return p.MemoryLimit == 0 || p.MemoryLimit >= 200<<20
+	return ""
 }
 
 // evalPlusLimit is EvalPlus's per-test limit for a reference time.

@@ -57,3 +57,8 @@ func clip(s string, n int) (string, bool) {
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+func clipString(s string, n int) string {
+	c, _ := clip(s, n)
+	return c
+}

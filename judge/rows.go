@@ -18,7 +18,9 @@ import (
 type Row struct {
 	TaskID string `json:"task_id"`
 	Sample int    `json:"sample"`
-	// Status is "pass" or "fail".
+	// Status is "pass", "fail", or "error" when the sandbox failed and
+	// the sample has no verdict (running the command again judges it
+	// again; the last row of a sample counts).
 	Status string `json:"status"`
 	// Suites are keyed by suite name ("base"/"plus", "public"/"private").
 	Suites map[string]RowSuite `json:"suites"`
@@ -36,10 +38,11 @@ type RowSuite struct {
 	FirstFailure *TestResult     `json:"first_failure"`
 }
 
-// Pass status values.
+// Row status values.
 const (
-	StatusPass = "pass"
-	StatusFail = "fail"
+	StatusPass  = "pass"
+	StatusFail  = "fail"
+	StatusError = "error"
 )
 
 // NewRow summarizes a result for the output file. A sample passes when
@@ -79,14 +82,18 @@ func NewRow(set *dataset.Set, taskID string, sample int, r *Result) Row {
 		pass = false
 	}
 	row.Status = StatusFail
-	if pass {
+	switch {
+	case r.SandboxFailed():
+		row.Status = StatusError
+	case pass:
 		row.Status = StatusPass
 	}
 	return row
 }
 
 // SandboxFailed reports whether a result has a sandbox_error anywhere, in
-// which case it says nothing about the program and should not be recorded.
+// which case it says nothing about the program: it is recorded as an
+// error, never scored, and judged again on the next run.
 func (r *Result) SandboxFailed() bool {
 	for _, s := range r.Suites {
 		if s.Verdict == verdict.SandboxError {
@@ -122,13 +129,13 @@ func ReadRows(r io.Reader, name string) (rows []Row, validLen int64, err error) 
 		trimmed := bytes.TrimSpace(line)
 		if len(trimmed) > 0 {
 			var row Row
-			if err := json.Unmarshal(trimmed, &row); err != nil || row.TaskID == "" || (row.Status != StatusPass && row.Status != StatusFail) {
+			if err := json.Unmarshal(trimmed, &row); err != nil || row.TaskID == "" || (row.Status != StatusPass && row.Status != StatusFail && row.Status != StatusError) {
 				if !complete {
 					// A partial last row: ignore it, it will be redone.
 					return rows, offset, nil
 				}
 				if err == nil {
-					err = errors.New("not a judge output row (task_id and status pass|fail expected)")
+					err = errors.New("not a judge output row (task_id and status pass|fail|error expected)")
 				}
 				return nil, 0, fmt.Errorf("%s:%d: %w", name, lineNo, err)
 			}
@@ -147,6 +154,9 @@ type Summary struct {
 	Version   string `json:"version,omitempty"`
 	Tasks     int    `json:"tasks"`
 	Samples   int    `json:"samples"`
+	// Errors counts samples the sandbox failed on: they have no verdict
+	// and are left out of pass@k.
+	Errors int `json:"errors,omitempty"`
 	// PassAtK is the unbiased pass@k estimate (Chen et al.) averaged over
 	// tasks, for k = 1, 10, 100 where every task has at least k samples.
 	// Keys are the suite combinations scored: for EvalPlus sets "base"
@@ -156,9 +166,11 @@ type Summary struct {
 	Verdicts map[string]map[verdict.Verdict]int `json:"verdicts"`
 }
 
-// Summarize computes pass@k over rows.
+// Summarize computes pass@k over rows. A sample's last row counts; samples
+// whose last row is an error are counted apart and not scored.
 func Summarize(set *dataset.Set, rows []Row) Summary {
 	sum := Summary{PassAtK: map[string]map[string]float64{}, Verdicts: map[string]map[verdict.Verdict]int{}}
+	rows, sum.Errors = lastVerdicts(rows)
 	if set != nil {
 		sum.Benchmark, sum.Version = set.Name, set.Version
 	}
@@ -188,7 +200,7 @@ func Summarize(set *dataset.Set, rows []Row) Summary {
 			sum.Verdicts[name][s.Verdict]++
 		}
 	}
-	sum.Tasks, sum.Samples = len(byTask), len(rows)
+	sum.Tasks, sum.Samples = len(byTask), len(rows)+sum.Errors
 	if len(byTask) == 0 {
 		return sum
 	}
@@ -242,4 +254,24 @@ func (t TestResult) Clipped(n int) TestResult {
 		}
 	}
 	return t
+}
+
+// lastVerdicts keeps each sample's last row, and of those the ones with a
+// verdict; errors counts the others.
+func lastVerdicts(rows []Row) (kept []Row, errors int) {
+	last := map[RowKey]int{}
+	for i, r := range rows {
+		last[RowKey{r.TaskID, r.Sample}] = i
+	}
+	for i, r := range rows {
+		if last[RowKey{r.TaskID, r.Sample}] != i {
+			continue
+		}
+		if r.Status == StatusError {
+			errors++
+			continue
+		}
+		kept = append(kept, r)
+	}
+	return kept, errors
 }

@@ -35,7 +35,8 @@ type SessionSpec struct {
 	Procs []SessionProc
 	// Limits: Memory and Processes bound the session as they bound a run;
 	// Output bounds each process's captured stdout and stderr and each
-	// reply; WallTime bounds the session from start to Close.
+	// reply; WallTime, when not zero, bounds the session from start to
+	// Close (exchanges have their own limits either way).
 	Limits Limits
 }
 
@@ -130,7 +131,11 @@ func (p *Pool) StartSession(ctx context.Context, spec SessionSpec) (*Session, er
 	if len(spec.Procs) == 0 {
 		return nil, fmt.Errorf("%w: a session needs a process", ErrInvalid)
 	}
-	if err := spec.Limits.Validate(p.cfg.Max); err != nil {
+	lim := spec.Limits
+	if lim.WallTime == 0 {
+		lim.WallTime = p.cfg.Max.WallTime // only for validation
+	}
+	if err := lim.Validate(p.cfg.Max); err != nil {
 		return nil, err
 	}
 	s, err := p.acquire(ctx)
@@ -159,7 +164,11 @@ func (sess *Session) begin(ctx context.Context, spec SessionSpec) error {
 	if err := s.prepare(nil, spec.Limits); err != nil {
 		return err
 	}
-	req := sessionRequest{Op: "session", ID: s.runs, Limits: rlimits(spec.Limits)}
+	// The session's CPU time is limited per exchange, from outside; the
+	// RLIMIT_CPU backstop only bounds a whole session.
+	backstop := spec.Limits
+	backstop.CPUTime = sess.pool.cfg.Max.cpu()
+	req := sessionRequest{Op: "session", ID: s.runs, Limits: rlimits(backstop)}
 	var fds []int
 	for _, proc := range spec.Procs {
 		c, child, err := newConn(sess)
@@ -273,7 +282,9 @@ func newWatch(sess *Session, lim StepLimits) *watch {
 	w.cpuBase = max(sess.meter.used(), 0)
 	w.period = time.Duration(float64(lim.CPU)*lim.WallFactor) + time.Second
 	w.backstop = w.start.Add(w.period)
-	w.sessionEnd = sess.start.Add(sess.lim.WallTime)
+	if sess.lim.WallTime > 0 {
+		w.sessionEnd = sess.start.Add(sess.lim.WallTime)
+	}
 	return w
 }
 
@@ -289,7 +300,7 @@ func (w *watch) cpuUsed() time.Duration {
 // StepError when they ran out.
 func (w *watch) next() (time.Duration, error) {
 	now := time.Now()
-	if !now.Before(w.sessionEnd) {
+	if !w.sessionEnd.IsZero() && !now.Before(w.sessionEnd) {
 		return 0, &StepError{Verdict: verdict.TimeLimit, Reason: fmt.Sprintf("the session's wall-clock limit of %s ran out", w.sess.lim.WallTime)}
 	}
 	used := w.cpuUsed()
@@ -305,7 +316,10 @@ func (w *watch) next() (time.Duration, error) {
 			return 0, &StepError{Verdict: verdict.TimeLimit, Reason: fmt.Sprintf("wall-clock limit of %s exceeded", w.period)}
 		}
 	}
-	wait := min(w.backstop.Sub(now), w.sessionEnd.Sub(now))
+	wait := w.backstop.Sub(now)
+	if !w.sessionEnd.IsZero() {
+		wait = min(wait, w.sessionEnd.Sub(now))
+	}
 	if w.sess.meter.used() >= 0 {
 		// CPU time cannot pass faster than wall-clock time on one CPU.
 		wait = min(wait, max(w.lim.CPU-used, time.Millisecond))

@@ -76,8 +76,8 @@ type slotSpec struct {
 	seccomp  []byte
 	workSize int64
 	inodes   int
-	cgroups  *cgroupTree // nil: rlimit fallback
-	shim     *os.File    // exec shim (sealed memfd); nil: native programs start from a forked interpreter
+	cgroups  *cgroupTree       // nil: rlimit fallback
+	shim     *os.File          // exec shim (sealed memfd); nil: native programs start from a forked interpreter
 	pch      func() *pchHolder // the precompiled-header holder, or nil (root mode only)
 	log      *slog.Logger
 }

@@ -102,7 +102,8 @@ func runJudge(ctx context.Context, f *judgeFlags, stdout, stderr io.Writer) erro
 		defer file.Close()
 		out, rows = file, existing
 		for _, r := range rows {
-			done[judge.RowKey{TaskID: r.TaskID, Sample: r.Sample}] = true
+			// A sample whose last row is an error is judged again.
+			done[judge.RowKey{TaskID: r.TaskID, Sample: r.Sample}] = r.Status != judge.StatusError
 		}
 	}
 	var todo []judge.Sample
@@ -153,7 +154,7 @@ func runJudge(ctx context.Context, f *judgeFlags, stdout, stderr io.Writer) erro
 		}
 	}
 	if len(sandboxFailures) > 0 {
-		return exitError{code: 3, msg: fmt.Sprintf("%d samples were not judged because the sandbox failed (first: %s); they are not in the output: run the same command again to retry them",
+		return exitError{code: 3, msg: fmt.Sprintf("%d samples have no verdict because the sandbox failed (first: %s); their rows say \"status\": \"error\" and they are not scored: run the same command again to judge them again",
 			len(sandboxFailures), sandboxFailures[0])}
 	}
 	return nil
@@ -255,7 +256,6 @@ func judgeSamples(ctx context.Context, j *judge.Judge, set *dataset.Set, todo []
 		}
 		if r.SandboxFailed() {
 			sandboxFailures = append(sandboxFailures, fmt.Sprintf("%s sample %d", s.TaskID, s.Index))
-			return nil
 		}
 		row := judge.NewRow(set, s.TaskID, s.Index, r)
 		for name, rs := range row.Suites {
@@ -287,6 +287,9 @@ func printJudgeSummary(w io.Writer, sum judge.Summary) {
 		version = " (" + sum.Version + ")"
 	}
 	fmt.Fprintf(w, "%s%s: %d tasks, %d samples\n", sum.Benchmark, version, sum.Tasks, sum.Samples)
+	if sum.Errors > 0 {
+		fmt.Fprintf(w, "  %d samples have no verdict (sandbox errors) and are not scored\n", sum.Errors)
+	}
 	labels := make([]string, 0, len(sum.PassAtK))
 	for l := range sum.PassAtK {
 		labels = append(labels, l)

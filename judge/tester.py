@@ -1,0 +1,278 @@
+# rlef assert-test runner.
+#
+# Runs assert-style tests (HumanEval's check(candidate), MBPP's assert
+# lines) in a process of its own, beside the candidate's. The tests hold
+# the expected values; the candidate never sees them. Every name the
+# candidate's module defines is here a stand-in: calling one sends the
+# arguments to the supervisor, which has the candidate's process make the
+# call and sends back the return value as plain data (or the exception it
+# raised). Comparisons, asserts and their messages happen here, in this
+# process, on plain data only.
+#
+# Frames on descriptor 0 (a socket): a 4-byte little-endian length, then
+# that many bytes, the first naming the message.
+#
+#   L <json>   {"setup", "functions": [names], "values": {name: marshal hex},
+#              "modules": {name: module}}  -> O {} | E <json>
+#   R <json>   run one test: {"code", "index"}
+#              -> K <n:2><name><marshal args>   a call to make in the
+#                 candidate; the supervisor answers with
+#                 A V<marshal> | A E<json> | A T<text> | A Z (stop: the
+#                 candidate was killed)
+#              -> D <json>   the test's result: {"verdict", "assertion",
+#                 "assertion_error", "error", "traceback"}
+
+import builtins
+import json
+import marshal
+import os
+import struct
+import sys
+
+# Nothing the candidate could write may be imported here: it shares the
+# per-run directories with this process.
+sys.path[:] = [p for p in sys.path if p and not p.startswith(("/w", "/tmp", "/mnt", "."))]
+
+_HEADER = struct.Struct("<I")
+
+
+def _read_exact(n):
+    chunks = []
+    while n:
+        b = os.read(0, min(n, 1 << 20))
+        if not b:
+            os._exit(0)
+        chunks.append(b)
+        n -= len(b)
+    return b"".join(chunks)
+
+
+def _recv():
+    (n,) = _HEADER.unpack(_read_exact(4))
+    msg = _read_exact(n)
+    return msg[:1], msg[1:]
+
+
+def _reply(kind, payload=b""):
+    data = _HEADER.pack(len(payload) + 1) + kind + payload
+    view = memoryview(data)
+    while view:
+        view = view[os.write(0, view):]
+
+
+def _reply_json(kind, obj):
+    _reply(kind, json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8", "backslashreplace"))
+
+
+_MAX_REPR = 2000
+_TESTER_FILE = _read_exact.__code__.co_filename
+
+
+def _clip(s, limit=None):
+    limit = limit or _MAX_REPR
+    if len(s) <= limit:
+        return s
+    half = limit // 2
+    return s[:half] + "...(%d characters omitted)..." % (len(s) - 2 * half) + s[-half:]
+
+
+def _repr(x):
+    try:
+        if type(x) in (list, tuple, dict, set, frozenset) and len(x) > 10000:
+            import reprlib
+            r = reprlib.Repr()
+            r.maxlist = r.maxtuple = r.maxdict = r.maxset = r.maxfrozenset = 100
+            r.maxstring = r.maxother = 200
+            r.maxlevel = 4
+            return _clip("%s (%d items)" % (r.repr(x), len(x)))
+        return _clip(repr(x))
+    except BaseException as e:
+        return "<unrepresentable %s: %s>" % (type(x).__name__, type(e).__name__)
+
+
+def _describe(e):
+    import traceback
+    tb = e.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == _TESTER_FILE:
+        tb = tb.tb_next
+    try:
+        last = "".join(traceback.format_exception_only(type(e), e)).strip()
+    except BaseException:
+        last = type(e).__name__
+    try:
+        text = "".join(traceback.format_exception(type(e), e, tb))
+    except BaseException:
+        text = last
+    return _clip(last, 4 * _MAX_REPR), _clip(text, 8 * _MAX_REPR)
+
+
+class Stopped(BaseException):
+    """The candidate was killed (time or memory): the test is over."""
+
+
+def _candidate_exception(info):
+    """The candidate's exception, as the builtin exception of the same name
+    when there is one (so that tests expecting it still work)."""
+    name = info.get("type", "")
+    cls = getattr(builtins, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Exception)):
+        cls = Exception
+    msg = info.get("error", name)
+    prefix = name + ": "
+    if msg.startswith(prefix):
+        msg = msg[len(prefix):]
+    e = cls(msg)
+    e.rlef_traceback = info.get("traceback", "")
+    return e
+
+
+def _stand_in(name):
+    encoded = name.encode()
+
+    def call(*args, **kwargs):
+        if kwargs:
+            raise TypeError("keyword arguments cannot be passed to the candidate's %s" % name)
+        try:
+            payload = marshal.dumps(args, 2)
+        except ValueError:
+            raise TypeError("arguments that are not plain data cannot be passed to the candidate's %s" % name)
+        _reply(b"K", struct.pack("<H", len(encoded)) + encoded + payload)
+        kind, body = _recv()
+        if kind != b"A":
+            os._exit(2)
+        tag, rest = body[:1], body[1:]
+        if tag == b"V":
+            return marshal.loads(rest)
+        if tag == b"E":
+            raise _candidate_exception(json.loads(rest))
+        if tag == b"T":
+            raise TypeError("%s returned %s" % (name, rest.decode("utf-8", "replace")))
+        raise Stopped()
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+# ------------------------------------------------------------ asserts
+
+
+def _rewrite_asserts(tree):
+    """`assert a == b` (no message) becomes `assert (l := a) == (r := b),
+    _rlef_neq(l, r)`, so a failure says which values differed, as unittest's
+    assertEqual does. Evaluation order and results are unchanged."""
+    import ast
+
+    class T(ast.NodeTransformer):
+        count = 0
+
+        def visit_Assert(self, node):
+            t = node.test
+            if node.msg is None and isinstance(t, ast.Compare) and len(t.ops) == 1 and isinstance(t.ops[0], ast.Eq):
+                T.count += 1
+                left, right = "_rlef_l%d" % T.count, "_rlef_r%d" % T.count
+                test = ast.Compare(
+                    left=ast.NamedExpr(target=ast.Name(left, ast.Store()), value=t.left),
+                    ops=[ast.Eq()],
+                    comparators=[ast.NamedExpr(target=ast.Name(right, ast.Store()), value=t.comparators[0])])
+                msg = ast.Call(func=ast.Name("_rlef_neq", ast.Load()),
+                               args=[ast.Name(left, ast.Load()), ast.Name(right, ast.Load())], keywords=[])
+                return ast.copy_location(ast.Assert(test=ast.copy_location(test, t), msg=msg), node)
+            return node
+
+    return T().visit(tree)
+
+
+def _rlef_neq(a, b):
+    return "%s != %s" % (_repr(a), _repr(b))
+
+
+def _remember_source(filename, src):
+    import linecache
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+
+
+def _compile_test(code, filename):
+    import ast
+    _remember_source(filename, code)
+    tree = ast.parse(code, filename)
+    try:
+        tree = ast.fix_missing_locations(_rewrite_asserts(tree))
+        return compile(tree, filename, "exec", dont_inherit=True)
+    except BaseException:
+        return compile(code, filename, "exec", dont_inherit=True)
+
+
+def _failing_line(e, filename):
+    import linecache
+    tb, line = e.__traceback__, ""
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = linecache.getline(filename, tb.tb_lineno).strip()
+        tb = tb.tb_next
+    return line
+
+
+class Tester(object):
+    def __init__(self):
+        self.ns = None
+
+    def load(self, job):
+        ns = {"__builtins__": builtins, "__name__": "__main__", "_rlef_neq": _rlef_neq}
+        for name, module in (job.get("modules") or {}).items():
+            try:
+                ns[name] = __import__(module, fromlist=["_"])
+            except BaseException:
+                pass
+        for name, data in (job.get("values") or {}).items():
+            ns[name] = marshal.loads(bytes.fromhex(data))
+        for name in job.get("functions") or []:
+            ns[name] = _stand_in(name)
+        if job.get("setup"):
+            try:
+                _remember_source("<setup>", job["setup"])
+                exec(compile(job["setup"], "<setup>", "exec", dont_inherit=True), ns)
+            except BaseException as e:
+                last, text = _describe(e)
+                return b"E", {"verdict": "runtime_error", "error": last, "traceback": text}
+        self.ns = ns
+        return b"O", {}
+
+    def run(self, job):
+        filename = "<test %d>" % job.get("index", 0)
+        ev = {"verdict": "accepted"}
+        try:
+            code = _compile_test(job["code"], filename)
+            exec(code, dict(self.ns))
+        except Stopped:
+            ev["verdict"] = "stopped"
+        except AssertionError as e:
+            ev["verdict"] = "wrong_answer"
+            ev["assertion"] = _failing_line(e, filename)
+            ev["assertion_error"], ev["traceback"] = _describe(e)
+            ev["error"] = ev["assertion_error"]
+        except MemoryError as e:
+            ev["verdict"] = "memory_limit"
+            ev["error"], ev["traceback"] = _describe(e)
+        except BaseException as e:
+            ev["verdict"] = "runtime_error"
+            ev["error"], ev["traceback"] = _describe(e)
+            tb = getattr(e, "rlef_traceback", "")
+            if tb:
+                ev["traceback"] = _clip(tb, 8 * _MAX_REPR)
+        return b"D", ev
+
+
+def main():
+    t = Tester()
+    while True:
+        kind, body = _recv()
+        if kind == b"L":
+            k, reply = t.load(json.loads(body))
+        elif kind == b"R":
+            k, reply = t.run(json.loads(body))
+        else:
+            os._exit(2)
+        _reply_json(k, reply)
+
+
+main()
