@@ -149,3 +149,20 @@ func LoadPolicy(path string) (*LM, error) {
 	}
 	return b.LM(0, 0)
 }
+
+// ValueNet wraps the bundle's value network, keeping its optimizer
+// state.
+func (b *Bundle) ValueNet(weightDecay, clip float64) (*ValueNet, error) {
+	if b.Value == nil {
+		return nil, errors.New("the checkpoint has no value network")
+	}
+	v, err := NewValueNet(b.Value, weightDecay, clip)
+	if err != nil {
+		return nil, err
+	}
+	if b.ValueOpt != nil {
+		b.ValueOpt.WeightDecay = weightDecay
+		v.Opt = b.ValueOpt
+	}
+	return v, nil
+}
