@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what rlef needs on a fresh Debian machine, builds ./rlef and runs
 # the main job (`rlef selfcheck`): Debian's python3, python3-numpy and g++
-# for the programs under test, chromium for the HTML report test, and the Go
+# for the programs under test, python3-torch for the model's reference tests
+# and `rlef bench train`, chromium for the HTML report test, and the Go
 # modules. Run it as root or as a user with sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,7 @@ sudo=""
 if [ "$(id -u)" -ne 0 ]; then
 	sudo="sudo"
 fi
-packages=(python3 python3-numpy g++ chromium)
+packages=(python3 python3-numpy python3-torch g++ chromium)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -27,6 +27,7 @@ func newBenchCmd() *cobra.Command {
 	}
 	cmd.AddCommand(newBenchSandboxCmd())
 	cmd.AddCommand(newBenchServeCmd())
+	cmd.AddCommand(newBenchTrainCmd())
 	return cmd
 }
 

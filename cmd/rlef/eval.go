@@ -36,6 +36,7 @@ type evalFlags struct {
 	problemIDs                   []string
 	timeout                      time.Duration
 	noProgress                   bool
+	checkpoint                   string
 }
 
 func newEvalCmd() *cobra.Command {
@@ -82,14 +83,20 @@ instead of being requested again. API keys come from the environment only
 	fs.IntVar(&f.concurrency, "concurrency", 16, "episodes (and so model requests) in flight")
 	fs.DurationVar(&f.timeout, "request-timeout", 10*time.Minute, "timeout of one model request attempt")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress bar")
+	fs.StringVar(&f.checkpoint, "checkpoint", "", "evaluate a policy checkpoint (from rlef lab or rlef train) in-process instead of --model at --base-url")
 	sf.register(fs, 0)
 	return cmd
 }
 
 func runEval(cmd *cobra.Command, f *evalFlags, sf *sandboxFlags) error {
 	ctx := cmd.Context()
+	if f.checkpoint != "" {
+		if err := useCheckpoint(f); err != nil {
+			return err
+		}
+	}
 	if f.model == "" || f.baseURL == "" {
-		return errors.New("--model and --base-url are required")
+		return errors.New("--model and --base-url are required (or --checkpoint)")
 	}
 	if f.turns < 1 || f.samples < 1 {
 		return errors.New("--turns and --samples must be at least 1")
@@ -148,10 +155,15 @@ func runEval(cmd *cobra.Command, f *evalFlags, sf *sandboxFlags) error {
 		return err
 	}
 	defer st.Close()
-	client, err := llm.New(llm.Config{
-		BaseURL: f.baseURL, Model: f.model, Profile: &prof, APIKeyEnv: f.apiKeyEnv,
-		Timeout: f.timeout, Concurrency: f.concurrency, Cache: st.Cache(),
-	})
+	var client llm.Client
+	if f.checkpoint != "" {
+		client, err = checkpointClient(f.checkpoint)
+	} else {
+		client, err = llm.New(llm.Config{
+			BaseURL: f.baseURL, Model: f.model, Profile: &prof, APIKeyEnv: f.apiKeyEnv,
+			Timeout: f.timeout, Concurrency: f.concurrency, Cache: st.Cache(),
+		})
+	}
 	if err != nil {
 		return err
 	}

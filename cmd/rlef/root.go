@@ -40,6 +40,8 @@ func newRootCmd() *cobra.Command {
 		newCompareCmd(),
 		newServeCmd(),
 		newJudgeCmd(),
+		newLabCmd(),
+		newTrainCmd(),
 	// rlef:subcommands
 	)
 	return root
