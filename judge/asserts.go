@@ -3,6 +3,7 @@ package judge
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/rlef/rlef/dataset"
@@ -81,8 +82,9 @@ func (ar *assertRun) session(ctx context.Context, si, k int) (*loaded, bool, err
 	return l, false, nil
 }
 
-// loadTester hands the tester the solution's exports and the problem's
-// setup code.
+// loadTester hands the tester the solution's exports (the problem's setup
+// code ran in the solution's process, after the solution, and what it made
+// is among them).
 func (ar *assertRun) loadTester(ctx context.Context, l *loaded) *loadFailure {
 	var ex exports
 	if err := json.Unmarshal(l.reply, &ex); err != nil {
@@ -90,11 +92,7 @@ func (ar *assertRun) loadTester(ctx context.Context, l *loaded) *loadFailure {
 		l.sess.Close()
 		return &loadFailure{fail: &TestResult{Verdict: verdict.RuntimeError, Message: protocolBroken}}
 	}
-	job := struct {
-		exports
-		Setup string `json:"setup,omitempty"`
-	}{ex, ar.p.Setup}
-	msg, err := jsonFrame(msgLoad, job)
+	msg, err := jsonFrame(msgLoad, ex)
 	if err != nil {
 		return &loadFailure{err: err}
 	}
@@ -178,6 +176,11 @@ func answer(reply []byte) []byte {
 			return frame(msgAnswer, append([]byte{replyNotData}, "not plain data ("+err.Error()+")"...))
 		}
 		return frame(msgAnswer, append([]byte{replyValue}, clean...))
+	case replyHandle:
+		if _, err := strconv.ParseUint(string(reply[1:]), 10, 31); err != nil {
+			return nil
+		}
+		return frame(msgAnswer, append([]byte{replyHandle}, reply[1:]...))
 	case replyNotData:
 		text, _ := clip(string(reply[1:]), 2000)
 		return frame(msgAnswer, append([]byte{replyNotData}, text...))

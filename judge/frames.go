@@ -17,6 +17,8 @@ const (
 
 	replyOK        = 'O'
 	replyValue     = 'V'
+	replyHandle    = 'H'
+	replyDigest    = 'G'
 	replyNotData   = 'T'
 	replyRaised    = 'E'
 	replyCallOut   = 'K'
@@ -74,6 +76,9 @@ type loadJob struct {
 	Reduce  string `json:"reduce,omitempty"`
 	// ASLimit is the address-space limit the runner sets on itself.
 	ASLimit int64 `json:"as_limit,omitempty"`
+	// Digest lets very large return values cross as digests (where the
+	// comparison can only be exact equality).
+	Digest bool `json:"digest,omitempty"`
 }
 
 // failure is a runner's or tester's report of an exception.
@@ -91,6 +96,9 @@ type exports struct {
 	Functions []string          `json:"functions"`
 	Values    map[string]string `json:"values"`
 	Modules   map[string]string `json:"modules"`
+	// Refs name globals that are not data: the tester can only pass them
+	// back.
+	Refs []string `json:"refs"`
 }
 
 // testOutcome is a tester's result for one assert test.

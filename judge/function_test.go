@@ -241,3 +241,66 @@ func TestWrappedStdio(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainDataOnly: return values cross as plain data. The standard
+// library's dict subclasses and dict views count as the dict and set they
+// stand for; an object that brings its own comparison is a wrong answer
+// that says why, however it compares in its own process.
+func TestPlainDataOnly(t *testing.T) {
+	j := testJudge(t)
+	p := &dataset.Problem{ID: "count", Mode: dataset.ModeFunction, EntryPoint: "count",
+		Public: []dataset.Test{{Input: `["aab"]`, Output: `{"a": 2, "b": 1}`}}}
+	keys := &dataset.Problem{ID: "keys", Mode: dataset.ModeFunction, EntryPoint: "keys",
+		Judging: dataset.Judging{Grader: dataset.GraderEvalPlus},
+		Public:  []dataset.Test{{Input: `[["x", "y"]]`, Output: `["x", "y"]`}}}
+	for _, tc := range []struct {
+		p       *dataset.Problem
+		code    string
+		want    verdict.Verdict
+		message string
+	}{
+		{p, "from collections import Counter\ndef count(s):\n    return Counter(s)\n", verdict.Accepted, ""},
+		{p, "from collections import OrderedDict\ndef count(s):\n    return OrderedDict((c, s.count(c)) for c in sorted(set(s)))\n", verdict.Accepted, ""},
+		{p, "class D(dict):\n    def __eq__(self, other):\n        return True\ndef count(s):\n    return D()\n", verdict.WrongAnswer, "defines its own comparison"},
+		{p, "class Any:\n    def __eq__(self, other):\n        return True\ndef count(s):\n    return Any()\n", verdict.WrongAnswer, "defines its own comparison"},
+		{p, "def count(s):\n    return iter([])\n", verdict.WrongAnswer, "not a builtin data type"},
+		{keys, "def keys(xs):\n    return list(dict.fromkeys(xs).keys())\n", verdict.Accepted, ""},
+		{keys, "class L(list):\n    pass\ndef keys(xs):\n    return L(xs)\n", verdict.Accepted, ""}, // a subclass that keeps list's comparison
+		{keys, "class L(list):\n    def __ne__(self, o):\n        return False\ndef keys(xs):\n    return L([])\n", verdict.WrongAnswer, "defines its own comparison"},
+	} {
+		res, err := j.Judge(context.Background(), tc.p, Submission{Code: tc.code}, PublicSuite(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := res.Suites[0]
+		if s.Verdict != tc.want || (tc.message != "" && !strings.Contains(s.FirstFailure.Message, tc.message)) {
+			t.Errorf("%q: %s %+v, want %s mentioning %q", tc.code, s.Verdict, s.FirstFailure, tc.want, tc.message)
+		}
+	}
+}
+
+// TestAssertAcrossProcesses: assert tests call the solution from their own
+// process; builtin types, the solution's own objects and the setup's
+// objects are passed by reference, and the tests compare what comes back.
+func TestAssertAcrossProcesses(t *testing.T) {
+	j := testJudge(t)
+	for _, tc := range []struct {
+		setup, code, test string
+	}{
+		{"", "def drop(xs, t):\n    return [x for x in xs if not isinstance(x, t)]\n", "assert drop((1, 'a', 2.5), int) == ['a', 2.5]"},
+		{"", "class Pair:\n    def __init__(self, a, b):\n        self.a, self.b = a, b\ndef span(ps):\n    return max(p.b for p in ps) - min(p.a for p in ps)\n",
+			"assert span([Pair(1, 5), Pair(3, 9)]) == 8"},
+		{"root = Node(1)\nroot.left = Node(2)\n", "class Node:\n    def __init__(self, v):\n        self.v, self.left = v, None\ndef depth(n):\n    return 0 if n is None else 1 + depth(n.left)\n",
+			"assert depth(root) == 2"},
+		{"import math", "def area(r):\n    return math.pi * r * r\n", "assert math.isclose(area(1), 3.14159, rel_tol=1e-3)"},
+	} {
+		p := &dataset.Problem{ID: "assert", Mode: dataset.ModeAssert, Setup: tc.setup, Public: []dataset.Test{{Code: tc.test}}}
+		res, err := j.Judge(context.Background(), p, Submission{Code: tc.code}, PublicSuite(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := res.Suites[0]; s.Verdict != verdict.Accepted {
+			t.Errorf("%q: %s %+v", tc.test, s.Verdict, s.FirstFailure)
+		}
+	}
+}

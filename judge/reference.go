@@ -36,6 +36,8 @@ type refData struct {
 	// after the header; SHA256 is their checksum.
 	Sizes  []int  `json:"sizes"`
 	SHA256 string `json:"sha256"`
+	// Digests stand for outputs too large to keep (see digest).
+	Digests map[int]digest `json:"digests,omitempty"`
 
 	outputs  [][]byte
 	notNone  bool
@@ -259,7 +261,8 @@ func (j *Judge) computeReference(ctx context.Context, p *dataset.Problem, pl *pl
 		return nil, fmt.Errorf("the reference solution is in %s, not Python", sol.Language)
 	}
 	start := time.Now()
-	job := loadJob{Mode: pl.mode, Source: sol.Code, Entry: p.EntryPoint, Setup: p.Setup, Profile: string(pl.grader), ASLimit: max(pl.memory, 256<<20)}
+	job := loadJob{Mode: pl.mode, Source: sol.Code, Entry: p.EntryPoint, Setup: p.Setup, Profile: string(pl.grader),
+		ASLimit: max(pl.memory, 256<<20), Digest: digestsServe(p)}
 	if p.Judging.Oracle == dataset.OracleNotNone {
 		job.Reduce = "not_none"
 	}
@@ -335,6 +338,16 @@ func (rr *refRun) call(ctx context.Context, d *refData, x int, args []byte, limi
 			break
 		}
 		d.outputs[x] = reply[1:]
+	case len(reply) > 0 && reply[0] == replyDigest:
+		var dg digest
+		if err := json.Unmarshal(reply[1:], &dg); err != nil {
+			d.Errors[x] = "the reference's digests cannot be read: " + err.Error()
+			break
+		}
+		if d.Digests == nil {
+			d.Digests = map[int]digest{}
+		}
+		d.Digests[x] = dg
 	case len(reply) > 0 && reply[0] == replyNotData:
 		d.Errors[x] = "the reference's return value is " + string(reply[1:])
 	default:

@@ -12,13 +12,17 @@
 # Frames on descriptor 0 (a socket): a 4-byte little-endian length, then
 # that many bytes, the first naming the message.
 #
-#   L <json>   {"setup", "functions": [names], "values": {name: marshal hex},
-#              "modules": {name: module}}  -> O {} | E <json>
+#   L <json>   {"functions": [names], "values": {name: marshal hex},
+#              "modules": {name: module}, "refs": [names]}  -> O {} | E <json>
+#              (the problem's setup code ran in the candidate's process,
+#              after the solution, as it always did: what it made arrives
+#              here as functions, values, modules and references)
 #   R <json>   run one test: {"code", "index"}
 #              -> K <n:2><name><marshal args>   a call to make in the
-#                 candidate; the supervisor answers with
-#                 A V<marshal> | A E<json> | A T<text> | A Z (stop: the
-#                 candidate was killed)
+#                 candidate (arguments that are not data as tagged
+#                 references); the supervisor answers with
+#                 A V<marshal> | A H<handle> | A E<json> | A T<text> |
+#                 A Z (stop: the candidate was killed)
 #              -> D <json>   the test's result: {"verdict", "assertion",
 #                 "assertion_error", "error", "traceback"}
 
@@ -126,6 +130,40 @@ def _candidate_exception(info):
     return e
 
 
+_TAG = "\x00rlef-ref"
+_BUILTIN_TYPES = {getattr(builtins, n): n for n in ("int", "float", "complex", "str", "bytes", "bool", "list",
+                                                     "tuple", "dict", "set", "frozenset", "object", "type")}
+
+
+class Remote(object):
+    """Something that lives in the candidate's process (a global that is
+    not data, or a value a call returned that is not data): it can only be
+    passed back to the candidate."""
+
+    def __init__(self, kind, key):
+        self._ref = (_TAG, kind, key)
+
+    def __repr__(self):
+        return "<%s %s of the solution>" % self._ref[1:]
+
+
+def _tagged(x):
+    """x with Remote objects and builtin types as tagged references."""
+    t = type(x)
+    if t is Remote:
+        return x._ref
+    if t is type and x in _BUILTIN_TYPES:
+        return (_TAG, "type", _BUILTIN_TYPES[x])
+    if t is list or t is tuple:
+        items = [_tagged(i) for i in x]
+        return items if t is list else tuple(items)
+    if t is dict:
+        return {_tagged(k): _tagged(v) for k, v in x.items()}
+    if t is set or t is frozenset:
+        return t(_tagged(i) for i in x)
+    return x
+
+
 def _stand_in(name):
     encoded = name.encode()
 
@@ -135,7 +173,10 @@ def _stand_in(name):
         try:
             payload = marshal.dumps(args, 2)
         except ValueError:
-            raise TypeError("arguments that are not plain data cannot be passed to the candidate's %s" % name)
+            try:
+                payload = marshal.dumps(_tagged(args), 2)
+            except ValueError:
+                raise TypeError("arguments that are not plain data cannot be passed to the candidate's %s" % name)
         _reply(b"K", struct.pack("<H", len(encoded)) + encoded + payload)
         kind, body = _recv()
         if kind != b"A":
@@ -143,6 +184,8 @@ def _stand_in(name):
         tag, rest = body[:1], body[1:]
         if tag == b"V":
             return marshal.loads(rest)
+        if tag == b"H":
+            return Remote("handle", int(rest))
         if tag == b"E":
             raise _candidate_exception(json.loads(rest))
         if tag == b"T":
@@ -218,6 +261,8 @@ class Tester(object):
 
     def load(self, job):
         ns = {"__builtins__": builtins, "__name__": "__main__", "_rlef_neq": _rlef_neq}
+        for name in job.get("refs") or []:
+            ns[name] = Remote("name", name)
         for name, module in (job.get("modules") or {}).items():
             try:
                 ns[name] = __import__(module, fromlist=["_"])
@@ -227,13 +272,6 @@ class Tester(object):
             ns[name] = marshal.loads(bytes.fromhex(data))
         for name in job.get("functions") or []:
             ns[name] = _stand_in(name)
-        if job.get("setup"):
-            try:
-                _remember_source("<setup>", job["setup"])
-                exec(compile(job["setup"], "<setup>", "exec", dont_inherit=True), ns)
-            except BaseException as e:
-                last, text = _describe(e)
-                return b"E", {"verdict": "runtime_error", "error": last, "traceback": text}
         self.ns = ns
         return b"O", {}
 
