@@ -50,6 +50,15 @@ func BenchmarkBootstrap1at3(b *testing.B) {
 	}
 }
 
+func BenchmarkBootstrap1at3TwoLevel(b *testing.B) {
+	rs := benchRun(b)
+	for b.Loop() {
+		if _, err := SolveRateCI(rs, MultiTurn(1, 3, 3), Bootstrap{Seed: 1, Method: CITwoLevel}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkBootstrap10at100(b *testing.B) {
 	rs := benchRun(b)
 	for b.Loop() {

@@ -15,6 +15,8 @@ type Bootstrap struct {
 	Seed uint64 `json:"seed"`
 	// Level is the coverage; 0 means 0.95 (2.5 and 97.5 percentiles).
 	Level float64 `json:"level"`
+	// Method chooses what a replicate redraws; "" means [CIAuto].
+	Method CIMethod `json:"method,omitempty"`
 }
 
 // Defaults of [Bootstrap].
@@ -30,6 +32,12 @@ func (b Bootstrap) normalized() (Bootstrap, error) {
 	}
 	if b.Level == 0 {
 		b.Level = DefaultLevel
+	}
+	if b.Method == "" {
+		b.Method = CIAuto
+	}
+	if _, err := ParseCIMethod(string(b.Method)); err != nil {
+		return b, fmt.Errorf("bootstrap: %w", err)
 	}
 	if b.Resamples < 1 {
 		return b, fmt.Errorf("bootstrap: %d resamples, want ≥ 1", b.Resamples)

@@ -21,7 +21,8 @@ type CurvePoint struct {
 // floor(k/T) rollouts as in the paper's Fig. 4b. Budgets that buy no
 // rollout, or more rollouts than some problem has, are left out; the
 // points' K fields say which remain. All points share the same bootstrap
-// replicates, so the curve's intervals move together.
+// replicates, so the curve's intervals move together; b.Method is
+// resolved as in [SolveRateCI].
 func SolveRateCurve(rs []Rollout, n, turnLimit int, ks []int, p Policy, b Bootstrap) ([]CurvePoint, error) {
 	b, err := b.normalized()
 	if err != nil {
@@ -56,7 +57,7 @@ func SolveRateCurve(rs []Rollout, n, turnLimit int, ks []int, p Policy, b Bootst
 		return nil, fmt.Errorf("solve-rate curve: none of the budgets %v fits turn limit %d and %d rollouts per problem", ks, turnLimit, d.minPer)
 	}
 	per := t.perProblem(stats)
-	reps := t.resample(stats, b.Resamples, b.rng(streamRollouts))
+	_, reps := t.replicates(stats, b, streamRollouts)
 	for i := range points {
 		points[i].Value = mean(per[i])
 		points[i].Lo, points[i].Hi = b.interval(reps[i])

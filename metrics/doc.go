@@ -39,16 +39,32 @@
 //
 // # Uncertainty
 //
-// Confidence intervals follow the paper (App. B.1): resample each problem's
-// N rollouts with replacement, keeping the problem set fixed, re-estimate
-// the solve rate, repeat (200 times by default) and take the 2.5 and 97.5
-// percentiles (linear interpolation between order statistics, numpy's
-// default). Because every estimator depends only on how many of a
+// Two percentile bootstraps are available ([CIMethod]); both take the 2.5
+// and 97.5 percentiles of 200 replicates by default (linear interpolation
+// between order statistics, numpy's default).
+//
+//   - [CIWithin], the paper's (App. B.1): resample each problem's N
+//     rollouts with replacement, keeping the problem set fixed. It
+//     measures the rollouts' sampling noise only, and a problem with a
+//     single rollout contributes no width: with one rollout per problem
+//     the interval collapses to a point.
+//   - [CITwoLevel]: draw as many problems as there are, with replacement,
+//     then resample each drawn problem's rollouts. It also covers the
+//     choice of problems; with one rollout per problem it is the plain
+//     bootstrap over problems.
+//
+// The default, [CIAuto], uses the two-level bootstrap when any problem
+// has a single usable rollout and the paper's otherwise, so runs with
+// many rollouts per problem stay comparable with the paper's intervals.
+// Every result that carries intervals records the choice and its reason
+// ([CIChoice]). Because every estimator depends only on how many of a
 // problem's rollouts have each outcome, a resample draws those counts
 // directly from the multinomial distribution (a chain of exact binomial
-// draws), which is equivalent in distribution to redrawing the rollouts one
-// by one. Paired comparisons of two runs additionally resample problems and
-// report a sign-flip permutation p-value.
+// draws), which is equivalent in distribution to redrawing the rollouts
+// one by one. Paired comparisons of two runs additionally resample
+// problems, with the two runs' values kept together, and report a
+// sign-flip permutation p-value; their two-level problem draws are the
+// same draws as the paired difference's, so the two agree on one seed.
 //
 // # Main entry points
 //

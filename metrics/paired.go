@@ -59,7 +59,9 @@ type PairedDiff struct {
 type Paired struct {
 	SpecA Spec `json:"spec_a"`
 	SpecB Spec `json:"spec_b"`
-	// A and B are the solve rates with the paper's rollout bootstrap.
+	// A and B are the solve rates with intervals of the bootstrap named by
+	// CI (under the two-level bootstrap the two runs share the problem
+	// draws).
 	A Estimate `json:"a"`
 	B Estimate `json:"b"`
 	PairedDiff
@@ -68,6 +70,14 @@ type Paired struct {
 	// problems. It is narrower than Diff, which also covers the choice of
 	// problems.
 	DiffRollouts Estimate `json:"diff_rollouts"`
+	// DiffTwoLevel is B − A under the two-level bootstrap: problems drawn
+	// with replacement (the same draws for both runs, and the same draws
+	// as Diff's), then each run's rollouts of every drawn problem. When no
+	// problem's rollouts vary, it equals Diff; otherwise it is at least
+	// as wide on average, counting the rollouts' noise a second time.
+	DiffTwoLevel Estimate `json:"diff_two_level"`
+	// CI says which bootstrap A and B used and why.
+	CI CIChoice `json:"ci"`
 }
 
 // ComparePaired compares run b with run a (B − A) on n@k solve rates, a
@@ -96,20 +106,35 @@ func ComparePaired(a, b []Rollout, sa, sb Spec, o PairedOptions) (Paired, error)
 	if err != nil {
 		return Paired{}, err
 	}
-	ra := ta.resample([]statistic{stA}, bo.Resamples, bo.rng(streamRollouts))[0]
-	rb := tb.resample([]statistic{stB}, bo.Resamples, bo.rng(streamRolloutsB))[0]
+	within := Bootstrap{Resamples: bo.Resamples, Seed: bo.Seed, Level: bo.Level, Method: CIWithin}
+	_, wa, wb := pairedReplicates(ta, tb, stA, stB, within)
+	two := within
+	two.Method = CITwoLevel
+	_, ta2, tb2 := pairedReplicates(ta, tb, stA, stB, two)
 	res := Paired{SpecA: sa, SpecB: sb, PairedDiff: pd}
+	res.CI = chooseCI(bo.Method, len(va), singleRollout(ta, tb))
+	ra, rb := wa, wb
+	if res.CI.Method == CITwoLevel {
+		ra, rb = ta2, tb2
+	}
 	res.A = Estimate{Value: mean(va)}
 	res.A.Lo, res.A.Hi = bo.interval(ra)
 	res.B = Estimate{Value: mean(vb)}
 	res.B.Lo, res.B.Hi = bo.interval(rb)
+	res.DiffRollouts = diffEstimate(bo, pd.Diff.Value, wa, wb)
+	res.DiffTwoLevel = diffEstimate(bo, pd.Diff.Value, ta2, tb2)
+	return res, nil
+}
+
+// diffEstimate is value with the interval of the replicates rb − ra.
+func diffEstimate(bo Bootstrap, value float64, ra, rb []float64) Estimate {
 	diffs := make([]float64, len(ra))
 	for i := range ra {
 		diffs[i] = rb[i] - ra[i]
 	}
-	res.DiffRollouts = Estimate{Value: pd.Diff.Value}
-	res.DiffRollouts.Lo, res.DiffRollouts.Hi = bo.interval(diffs)
-	return res, nil
+	e := Estimate{Value: value}
+	e.Lo, e.Hi = bo.interval(diffs)
+	return e
 }
 
 // PairedTest compares per-problem values (for example per-problem solve

@@ -157,51 +157,151 @@ func (t *table) perProblem(stats []statistic) [][]float64 {
 	return out
 }
 
-// resample runs the bootstrap: each replicate redraws every problem's
-// rollouts with replacement (the problem set stays fixed) and averages each
-// statistic over problems. It returns [stat][replicate].
-func (t *table) resample(stats []statistic, reps int, rng *rand.Rand) [][]float64 {
-	out := make([][]float64, len(stats))
-	memo := make([]map[uint64]float64, len(stats))
+// evaluator evaluates statistics on redrawn groups of one table, with a
+// memo per statistic keyed by the counts (a problem's redraws repeat).
+type evaluator struct {
+	stats    []statistic
+	memo     []map[uint64]float64
+	usesView [maxViews]bool
+	lf       logFact
+	h        [numCodes]int
+	counts   [maxViews]Counts
+}
+
+func (t *table) evaluator(stats []statistic) *evaluator {
+	e := &evaluator{stats: stats, memo: make([]map[uint64]float64, len(stats)), lf: newLogFact(t.maxK)}
+	for i, st := range stats {
+		e.memo[i] = map[uint64]float64{}
+		e.usesView[st.view] = true
+	}
+	return e
+}
+
+// addRedraw redraws g's rollouts with rng and adds each statistic's value
+// on the redraw to out[i][b].
+func (e *evaluator) addRedraw(g *group, rng *rand.Rand, out [][]float64, b int) {
+	if len(g.codes) == 1 {
+		e.h = g.hist() // all alike: every redraw is the same
+	} else {
+		g.redraw(&e.h, e.lf, rng)
+	}
+	for v, used := range e.usesView {
+		if used {
+			e.counts[v] = countsOf(&e.h, v)
+		}
+	}
+	for i, st := range e.stats {
+		c := e.counts[st.view]
+		key := c.key()
+		val, ok := e.memo[i][key]
+		if !ok {
+			val = st.eval(c)
+			e.memo[i][key] = val
+		}
+		out[i][b] += val
+	}
+}
+
+// newReplicates allocates [stat][replicate].
+func newReplicates(stats, reps int) [][]float64 {
+	out := make([][]float64, stats)
 	for i := range out {
 		out[i] = make([]float64, reps)
-		memo[i] = map[uint64]float64{}
 	}
-	usesView := [maxViews]bool{}
-	for _, st := range stats {
-		usesView[st.view] = true
-	}
-	lf := newLogFact(t.maxK)
+	return out
+}
+
+// resample runs the paper's bootstrap: each replicate redraws every
+// problem's rollouts with replacement (the problem set stays fixed) and
+// averages each statistic over problems. It returns [stat][replicate].
+func (t *table) resample(stats []statistic, reps int, rng *rand.Rand) [][]float64 {
+	out := newReplicates(len(stats), reps)
+	e := t.evaluator(stats)
 	P := float64(len(t.groups))
-	var h [numCodes]int
-	var counts [maxViews]Counts
 	for b := range reps {
 		for gi := range t.groups {
-			g := &t.groups[gi]
-			if len(g.codes) == 1 {
-				h = g.hist() // all alike: every redraw is the same
-			} else {
-				g.redraw(&h, lf, rng)
-			}
-			for v, used := range usesView {
-				if used {
-					counts[v] = countsOf(&h, v)
-				}
-			}
-			for i, st := range stats {
-				c := counts[st.view]
-				key := c.key()
-				val, ok := memo[i][key]
-				if !ok {
-					val = st.eval(c)
-					memo[i][key] = val
-				}
-				out[i][b] += val
-			}
+			e.addRedraw(&t.groups[gi], rng, out, b)
 		}
 		for i := range out {
 			out[i][b] /= P
 		}
 	}
 	return out
+}
+
+// resampleTwoLevel runs the two-level bootstrap on tables that hold the
+// same problems in the same order (one run, or the runs of a paired
+// comparison): each replicate draws len(groups) problem indices with
+// replacement from problems, shared by all tables, then redraws each drawn
+// problem's rollouts in table j with rollouts[j]. It returns
+// [table][stat][replicate]. Problem indices are drawn as rng.IntN(P), P
+// per replicate, exactly as the paired difference's problem bootstrap
+// draws them, so that the two agree draw for draw on the same seed.
+func resampleTwoLevel(ts []*table, stats [][]statistic, reps int, problems *rand.Rand, rollouts []*rand.Rand) [][][]float64 {
+	out := make([][][]float64, len(ts))
+	es := make([]*evaluator, len(ts))
+	for j, t := range ts {
+		out[j] = newReplicates(len(stats[j]), reps)
+		es[j] = t.evaluator(stats[j])
+	}
+	P := len(ts[0].groups)
+	for b := range reps {
+		for range P {
+			gi := problems.IntN(P)
+			for j, t := range ts {
+				es[j].addRedraw(&t.groups[gi], rollouts[j], out[j], b)
+			}
+		}
+		for j := range out {
+			for i := range out[j] {
+				out[j][i][b] /= float64(P)
+			}
+		}
+	}
+	return out
+}
+
+// singleRollout counts the problems with exactly one rollout in any of
+// the tables (which hold the same problems in the same order).
+func singleRollout(ts ...*table) int {
+	n := 0
+	for gi := range ts[0].groups {
+		for _, t := range ts {
+			if t.groups[gi].total == 1 {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// replicates resolves b.Method on t and returns the choice with b.Resamples
+// replicates of each statistic ([stat][replicate]). Rollouts are redrawn
+// from the stream rollouts; two-level problem draws come from
+// streamProblems.
+func (t *table) replicates(stats []statistic, b Bootstrap, rollouts uint64) (CIChoice, [][]float64) {
+	c := chooseCI(b.Method, len(t.groups), singleRollout(t))
+	if c.Method == CITwoLevel {
+		return c, resampleTwoLevel([]*table{t}, [][]statistic{stats}, b.Resamples, b.rng(streamProblems), []*rand.Rand{b.rng(rollouts)})[0]
+	}
+	return c, t.resample(stats, b.Resamples, b.rng(rollouts))
+}
+
+// pairedReplicates resolves b.Method on two runs' tables of the same
+// problems and returns replicates of statistic sa on ta and sb on tb.
+// Under the two-level bootstrap both runs share the problem draws (a
+// paired resample); rollouts are redrawn from streams streamRollouts (A)
+// and streamRolloutsB (B) in either method, so A's replicates are those
+// [SolveRateCI] gives A alone under the method chosen.
+func pairedReplicates(ta, tb *table, sa, sb statistic, b Bootstrap) (c CIChoice, ra, rb []float64) {
+	c = chooseCI(b.Method, len(ta.groups), singleRollout(ta, tb))
+	if c.Method == CITwoLevel {
+		r := resampleTwoLevel([]*table{ta, tb}, [][]statistic{{sa}, {sb}}, b.Resamples, b.rng(streamProblems),
+			[]*rand.Rand{b.rng(streamRollouts), b.rng(streamRolloutsB)})
+		return c, r[0][0], r[1][0]
+	}
+	ra = ta.resample([]statistic{sa}, b.Resamples, b.rng(streamRollouts))[0]
+	rb = tb.resample([]statistic{sb}, b.Resamples, b.rng(streamRolloutsB))[0]
+	return c, ra, rb
 }

@@ -1,9 +1,6 @@
 package metrics
 
-import (
-	"fmt"
-	"math/rand/v2"
-)
+import "fmt"
 
 // SolveRate is the n@k solve rate of s: the mean over problems of the exact
 // per-problem estimate [NAtK], with each usable rollout a unit and
@@ -30,29 +27,33 @@ func SolveRates(rs []Rollout, s Spec) (map[string]float64, error) {
 	return out, nil
 }
 
-// SolveRateCI is the n@k solve rate of s with the paper's bootstrap
-// interval: each problem's rollouts are resampled with replacement (the
-// problem set is fixed), the solve rate is re-estimated, and the interval
-// is the percentile range of b.Level over b.Resamples replicates.
+// SolveRateCI is the n@k solve rate of s with a percentile-bootstrap
+// interval over b.Resamples replicates at b.Level. Under [CIWithin] (the
+// paper's) a replicate redraws each problem's rollouts with replacement,
+// the problem set fixed; under [CITwoLevel] it first draws the problems
+// with replacement; [CIAuto] picks two-level when some problem has a
+// single rollout. [SolveRateCIChoice] also says which was used.
 func SolveRateCI(rs []Rollout, s Spec, b Bootstrap) (Estimate, error) {
+	e, _, err := SolveRateCIChoice(rs, s, b)
+	return e, err
+}
+
+// SolveRateCIChoice is [SolveRateCI] that also returns which bootstrap
+// it used and why.
+func SolveRateCIChoice(rs []Rollout, s Spec, b Bootstrap) (Estimate, CIChoice, error) {
 	b, err := b.normalized()
 	if err != nil {
-		return Estimate{}, err
+		return Estimate{}, CIChoice{}, err
 	}
 	_, t, st, err := prepareSpec(rs, s)
 	if err != nil {
-		return Estimate{}, err
+		return Estimate{}, CIChoice{}, err
 	}
-	return estimate(t, st, b, b.rng(streamRollouts)), nil
-}
-
-// estimate returns the point estimate and bootstrap interval of one
-// statistic.
-func estimate(t *table, st statistic, b Bootstrap, rng *rand.Rand) Estimate {
 	stats := []statistic{st}
 	e := Estimate{Value: mean(t.perProblem(stats)[0])}
-	e.Lo, e.Hi = b.interval(t.resample(stats, b.Resamples, rng)[0])
-	return e
+	c, reps := t.replicates(stats, b, streamRollouts)
+	e.Lo, e.Hi = b.interval(reps[0])
+	return e, c, nil
 }
 
 // prepareSpec validates rs against s and returns the final-code table and

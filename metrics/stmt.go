@@ -35,12 +35,16 @@ type STMT struct {
 	// responses, its final code submitted).
 	MT Estimate `json:"mt"`
 	// Diff is MT − ST. Its interval pairs the bootstrap replicates: when
-	// ST comes from the same rollouts they are resampled together.
+	// ST comes from the same rollouts they are resampled together, and
+	// under the two-level bootstrap both share the problem draws.
 	Diff Estimate `json:"diff"`
+	// CI says which bootstrap the intervals used and why.
+	CI CIChoice `json:"ci"`
 }
 
 // CompareSTMT estimates single-turn (ST) and multi-turn (MT) solve rates at
-// the same budget of k responses, with bootstrap intervals.
+// the same budget of k responses, with bootstrap intervals (o.Bootstrap's
+// method resolved as in [SolveRateCI], over both runs when st is given).
 //
 // MT uses mt's final code under MultiTurn(n, k, T). ST uses SingleTurn(n,
 // k) over single-turn samples: those of st when st is not nil (a separate
@@ -115,7 +119,8 @@ func stmtFirstTurns(mt []Rollout, res *STMT, b Bootstrap) (stReps, mtReps []floa
 	per := t.perProblem(stats)
 	res.MT.Value, res.ST.Value = mean(per[0]), mean(per[1])
 	res.Problems = len(d.problems)
-	reps := t.resample(stats, b.Resamples, b.rng(streamRollouts))
+	var reps [][]float64
+	res.CI, reps = t.replicates(stats, b, streamRollouts)
 	return reps[1], reps[0], nil
 }
 
@@ -136,7 +141,6 @@ func stmtSeparate(mt, st []Rollout, res *STMT, b Bootstrap) (stReps, mtReps []fl
 	res.MT.Value = mean(tm.perProblem([]statistic{mtStat})[0])
 	res.ST.Value = mean(ts.perProblem([]statistic{stStat})[0])
 	res.Problems = len(dm.problems)
-	mtReps = tm.resample([]statistic{mtStat}, b.Resamples, b.rng(streamRollouts))[0]
-	stReps = ts.resample([]statistic{stStat}, b.Resamples, b.rng(streamRolloutsB))[0]
+	res.CI, mtReps, stReps = pairedReplicates(tm, ts, mtStat, stStat, b)
 	return stReps, mtReps, nil
 }

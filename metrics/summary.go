@@ -41,9 +41,12 @@ type PassAtKResult struct {
 // Summary gathers the headline numbers of one run; it is the content of a
 // run's summary.json and its JSON field names are stable.
 type Summary struct {
-	TurnLimit int       `json:"turn_limit"`
-	Policy    Policy    `json:"policy"`
+	TurnLimit int    `json:"turn_limit"`
+	Policy    Policy `json:"policy"`
+	// Bootstrap holds the options as requested (Method may be auto).
 	Bootstrap Bootstrap `json:"bootstrap"`
+	// CI says which bootstrap the intervals used and why.
+	CI CIChoice `json:"ci"`
 	// Problems counts problems with at least one usable rollout.
 	Problems int `json:"problems"`
 	// ProblemsWithoutData lists problems whose rollouts all failed for
@@ -166,7 +169,8 @@ func Summarize(rs []Rollout, o SummaryOptions) (Summary, error) {
 		pass = append(pass, &PassAtKResult{K: k})
 	}
 	per := t.perProblem(stats)
-	reps := t.resample(stats, b.Resamples, b.rng(streamRollouts))
+	var reps [][]float64
+	s.CI, reps = t.replicates(stats, b, streamRollouts)
 	targets := make([]*Estimate, 0, len(stats))
 	targets = append(targets, &headline.Estimate)
 	for _, r := range extra {

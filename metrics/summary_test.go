@@ -75,7 +75,7 @@ func TestSummaryJSONFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"behaviour", "bootstrap", "code_change", "infra_failures", "max_rollouts_per_problem",
+		"behaviour", "bootstrap", "ci", "code_change", "infra_failures", "max_rollouts_per_problem",
 		"min_rollouts_per_problem", "n_at_k", "pass_at_k", "policy", "problems", "problems_without_data",
 		"rates", "rollouts", "skipped", "solve_rate", "solved_by_turn", "st_vs_mt", "turn_limit",
 	}

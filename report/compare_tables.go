@@ -19,17 +19,18 @@ func (c *Comparison) table2() Table {
 	t := Table{
 		ID:     "table2",
 		Title:  "Single-turn vs multi-turn at an equal budget (Table 2)",
-		Note:   "Solve rates in % with 95% CIs (200 bootstrap resamples of each problem's rollouts by default). ST takes each rollout's first response as an independent sample; MT is one rollout of up to T turns; both spend T responses.",
-		Header: []string{"run", "benchmark", "status", "problems", "ST", "MT", "MT − ST"},
+		Note:   "Solve rates in % with 95% CIs (200 bootstrap resamples by default). ST takes each rollout's first response as an independent sample; MT is one rollout of up to T turns; both spend T responses. " + ciMethodsNote,
+		Header: []string{"run", "benchmark", "status", "problems", "ST", "MT", "MT − ST", "intervals"},
 	}
 	maxT := 1
 	for _, a := range c.Analyses {
 		maxT = max(maxT, a.TurnLimit())
 	}
 	for _, a := range c.Analyses {
-		row := []string{a.Label, benchmark(a.Run), a.Run.Progress(), "–", "–", "–", "–"}
+		row := []string{a.Label, benchmark(a.Run), a.Run.Progress(), "–", "–", "–", "–", "–"}
 		if s := a.Summary; s != nil {
 			row[3] = strconv.Itoa(s.Problems)
+			row[7] = ciLabel(s.CI)
 			switch {
 			case s.TurnLimit == 1:
 				// A single-turn run: independent samples at the largest
@@ -59,20 +60,23 @@ func (c *Comparison) pairedTable() Table {
 	t := Table{
 		ID:     "paired",
 		Title:  "Paired differences (B − A, same problems)",
-		Note:   "B − A in percentage points; its 95% CI resamples problems with both runs' values kept together; p is a two-sided paired sign-flip permutation test over per-problem solve rates; the last column counts problems where B is above, below or equal to A.",
-		Header: []string{"B", "A", "setting", "A %", "B %", "B − A (95% CI)", "p", "B better / worse / tied"},
+		Note:   "B − A in percentage points; its 95% CI resamples problems with both runs' per-problem solve rates kept together; p is a two-sided paired sign-flip permutation test over per-problem solve rates; \"better / worse / tied\" counts problems where B is above, below or equal to A. \"intervals\" names the bootstrap of the A % and B % intervals (under two-level both runs share the problem draws). " + ciMethodsNote,
+		Header: []string{"B", "A", "setting", "A %", "B %", "B − A (95% CI)", "p", "B better / worse / tied", "intervals"},
 	}
 	for _, p := range c.Pairs {
 		a, b := c.Analyses[p.A], c.Analyses[p.B]
 		for _, r := range p.Results {
 			t.Rows = append(t.Rows, []string{
 				b.Label, a.Label, r.Setting, ci(r.A), ci(r.B), signedCI(r.Diff), pvalue(r.PValue),
-				fmt.Sprintf("%d / %d / %d", r.Wins, r.Losses, r.Ties),
+				fmt.Sprintf("%d / %d / %d", r.Wins, r.Losses, r.Ties), ciLabel(r.CI),
 			})
 		}
 	}
 	return t
 }
+
+// ciMethodsNote explains the values of the "intervals" columns.
+const ciMethodsNote = "Intervals: \"within\" is the paper's bootstrap (each problem's rollouts resampled, the problem set fixed; it measures sampling noise only); \"two-level\" resamples problems, then each drawn problem's rollouts, and is used automatically (--ci auto) when any problem has a single rollout, where the paper's would collapse to a point."
 
 func (c *Comparison) settingsTable() Table {
 	t := Table{ID: "settings", Title: "Settings", Header: []string{"setting"}}

@@ -75,7 +75,7 @@ func (a *Analysis) solveRateTable() Table {
 	t := Table{
 		ID:     "solve-rates",
 		Title:  "Solve rates",
-		Note:   fmt.Sprintf("%d problems, %d usable rollouts (%d–%d per problem); 95%% CIs from %d bootstrap resamples of each problem's rollouts.", s.Problems, s.Rollouts, s.MinRolloutsPerProblem, s.MaxRolloutsPerProblem, s.Bootstrap.Resamples),
+		Note:   fmt.Sprintf("%d problems, %d usable rollouts (%d–%d per problem); 95%% CIs from %d bootstrap resamples: %s.", s.Problems, s.Rollouts, s.MinRolloutsPerProblem, s.MaxRolloutsPerProblem, s.Bootstrap.Resamples, s.CI.Reason),
 		Header: []string{"metric", "estimate %", "95% CI", "what"},
 	}
 	row := func(name string, e metrics.Estimate, what string) {
@@ -124,7 +124,7 @@ func (a *Analysis) stmtTable() (Table, bool) {
 	t := Table{
 		ID:     "st-vs-mt",
 		Title:  fmt.Sprintf("Single-turn vs multi-turn at a budget of %d responses (Table 2)", k),
-		Note:   "ST takes each rollout's first response as an independent sample (\"we consider the first generation of each sample only\"); MT is the rollout itself. The difference's interval pairs the resamples.",
+		Note:   "ST takes each rollout's first response as an independent sample (\"we consider the first generation of each sample only\"); MT is the rollout itself. The difference's interval pairs the resamples. Intervals: " + ciLabel(x.CI) + ".",
 		Header: []string{"setting", x.MTSpec.String() + " %", "95% CI"},
 	}
 	t.Rows = [][]string{
@@ -150,7 +150,7 @@ func (a *Analysis) budgetTable() (Table, bool) {
 	t := Table{
 		ID:     "budget",
 		Title:  "Solve rate vs sample budget (Fig. 4)",
-		Note:   fmt.Sprintf("A budget of k responses buys floor(k/%d) rollouts (MT) or k independent first responses (ST); %% with 95%% CI.", a.Summary.TurnLimit),
+		Note:   fmt.Sprintf("A budget of k responses buys floor(k/%d) rollouts (MT) or k independent first responses (ST); %% with 95%% CI; intervals: %s, as for the solve rates.", a.Summary.TurnLimit, ciLabel(a.Summary.CI)),
 		Header: []string{"budget k"},
 	}
 	for _, c := range a.Curves {
@@ -363,6 +363,21 @@ func (a *Analysis) infraTable() (Table, bool) {
 		t.Rows = append(t.Rows, []string{g.reason, strconv.Itoa(g.n), g.example})
 	}
 	return t, true
+}
+
+// ciLabel names the bootstrap behind a set of intervals in a few words:
+// "within", "two-level (auto: 3 of 8 problems have a single rollout)",
+// "within (requested; 3 of 8 problems have a single rollout)".
+func ciLabel(c metrics.CIChoice) string {
+	single := fmt.Sprintf("%d of %d problems have a single rollout", c.SingleRollout, c.Problems)
+	switch {
+	case c.Method == metrics.CITwoLevel && c.Requested == metrics.CIAuto:
+		return "two-level (auto: " + single + ")"
+	case c.Method == metrics.CIWithin && c.SingleRollout > 0:
+		return "within (requested; " + single + ", so the intervals understate the uncertainty)"
+	default:
+		return string(c.Method)
+	}
 }
 
 // listNames formats up to show names, with a count of the rest.

@@ -21,7 +21,10 @@ func newCompareCmd() *cobra.Command {
 		Long: `Set runs side by side: single-turn and multi-turn 1@T per run with 95% CIs
 (the paper's Table 2), and paired differences B − A on the same problems with a
 95% CI (problems resampled) and a sign-flip permutation p-value, for studies
-such as base vs Instruct vs RL-tuned or DeepSeek-R1 vs its base.
+such as base vs Instruct vs RL-tuned or DeepSeek-R1 vs its base. The runs'
+own intervals use the paper's bootstrap, or the two-level one when some
+problem has a single rollout (--ci auto, the default; --ci within|two-level
+forces one); an "intervals" column says which.
 
 Every run is compared with the first (--baseline first) or with the one before
 it (--baseline previous). Runs on different benchmarks, data versions or

@@ -19,6 +19,7 @@ type reportFlags struct {
 	ks          []int
 	resamples   int
 	seed        uint64
+	ci          string
 	maxEpisodes int
 }
 
@@ -27,6 +28,7 @@ func (f *reportFlags) register(cmd *cobra.Command, drill bool) {
 	cmd.Flags().IntSliceVar(&f.ks, "ks", []int{1, 3, 10}, "k values of pass@k over final answers")
 	cmd.Flags().IntVar(&f.resamples, "resamples", metrics.DefaultResamples, "bootstrap resamples for the 95% confidence intervals")
 	cmd.Flags().Uint64Var(&f.seed, "seed", 0, "seed of the bootstrap resamples")
+	cmd.Flags().StringVar(&f.ci, "ci", string(metrics.CIAuto), "bootstrap of the confidence intervals: `auto` (two-level when any problem has a single rollout, else within), within (the paper's: each problem's rollouts resampled) or two-level (problems resampled, then rollouts)")
 	if drill {
 		cmd.Flags().IntVar(&f.maxEpisodes, "max-episodes", 2000, "episodes per run in the HTML drill-down, spread over problems (0 = all)")
 	}
@@ -36,6 +38,10 @@ func (f *reportFlags) options() (report.Options, error) {
 	if f.resamples < 1 {
 		return report.Options{}, fmt.Errorf("--resamples %d: want at least 1", f.resamples)
 	}
+	method, err := metrics.ParseCIMethod(f.ci)
+	if err != nil {
+		return report.Options{}, fmt.Errorf("--ci: %w", err)
+	}
 	for _, k := range f.ks {
 		if k < 1 {
 			return report.Options{}, fmt.Errorf("--ks: k = %d, want k ≥ 1", k)
@@ -43,7 +49,7 @@ func (f *reportFlags) options() (report.Options, error) {
 	}
 	return report.Options{
 		PassK:       f.ks,
-		Bootstrap:   metrics.Bootstrap{Resamples: f.resamples, Seed: f.seed},
+		Bootstrap:   metrics.Bootstrap{Resamples: f.resamples, Seed: f.seed, Method: method},
 		MaxEpisodes: f.maxEpisodes,
 	}, nil
 }
@@ -62,6 +68,12 @@ truncation rates, tokens and latency per solved rollout, and infrastructure
 failures (excluded from every metric).
 
 An unfinished run is reported with how far it got and marked UNFINISHED.
+
+Confidence intervals come from the paper's bootstrap (each problem's rollouts
+resampled, the problem set fixed) unless some problem has a single rollout:
+then that bootstrap would collapse to a point, and a two-level bootstrap
+(problems resampled, then each drawn problem's rollouts) is used instead.
+--ci within|two-level forces one; the report says which it used and why.
 
 --html FILE writes one self-contained page (no network access; inline CSS and
 SVG charts) with the same tables, charts and a drill-down into every episode:
