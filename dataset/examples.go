@@ -103,7 +103,7 @@ func isSampleHeader(h string) bool {
 	if strings.HasPrefix(l, "sample") || strings.HasPrefix(l, "example") {
 		return true
 	}
-	return strings.IndexAny(l, "0123456789") >= 0
+	return strings.ContainsAny(l, "0123456789")
 }
 
 // trimBlankLines joins lines, dropping leading and trailing blank ones.

@@ -235,6 +235,7 @@ func (p *Pool) prepare(ctx context.Context) ([]*slotSpec, error) {
 	if err != nil {
 		return nil, err
 	}
+	binds = append(binds, p.compiler.binds()...)
 	if p.compiler.cxx != "" {
 		if p.shim, err = buildShim(ctx, p.compiler.cxx, p.compiler.version, p.cfg.CacheDir); err != nil {
 			p.log.Warn("no exec shim; native programs start from a forked interpreter", "err", err)
