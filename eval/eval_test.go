@@ -134,7 +134,9 @@ func TestInterruptAndResume(t *testing.T) {
 				return llmtest.Status(500, "going down")
 			}
 			if served.Add(1) > 7 {
-				time.Sleep(100 * time.Millisecond)
+				// Long enough for answers in transit to be stored even on
+				// a loaded machine.
+				time.Sleep(time.Second)
 				stopped = true
 				cancel() // the run is killed while other requests wait
 				return llmtest.Status(500, "going down")
