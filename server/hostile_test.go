@@ -60,18 +60,16 @@ func TestHostileServer(t *testing.T) {
 	t.Run("get_reward", func(t *testing.T) {
 		mark := h.logs.Mark()
 		h.rewardStateless(t, hostile.Select(cases, hostile.Reward, false))
+		h.noBrokenSlots(t, mark, "while the batch ran")
 		for _, c := range hostile.Select(cases, hostile.Reward, true) {
 			h.rewardStateful(t, c)
 		}
-		h.noBrokenSlots(t, mark)
 	})
 	t.Run("run_code", func(t *testing.T) {
-		mark := h.logs.Mark()
 		h.runCodeStateless(t, hostile.Select(cases, hostile.RunCode, false))
 		for _, c := range hostile.Select(cases, hostile.RunCode, true) {
 			h.runCodeStateful(t, c)
 		}
-		h.noBrokenSlots(t, mark)
 	})
 	t.Run("bounded", func(t *testing.T) {
 		st := h.pool.CompileStats()
@@ -142,11 +140,12 @@ func newHostileServer(ctx context.Context, t *testing.T) *hostileServer {
 	return h
 }
 
-// noBrokenSlots fails the test for every slot a program broke since mark.
-func (h *hostileServer) noBrokenSlots(t *testing.T, mark int) {
+// noBrokenSlots fails the test for every slot a program broke since
+// mark, and for processes of a run left in a slot.
+func (h *hostileServer) noBrokenSlots(t *testing.T, mark int, when string) {
 	t.Helper()
-	for _, line := range h.logs.ReplacedSince(mark) {
-		t.Errorf("a program broke a sandbox slot: %s", line)
+	for _, line := range h.logs.Replaced(mark, -1) {
+		t.Errorf("a program broke a sandbox slot %s: %s", when, line)
 	}
 	if left := hostile.SlotsIdle(10 * time.Second); left != "" {
 		t.Errorf("processes of a run outlived it: %s", left)
@@ -219,6 +218,7 @@ func (h *hostileServer) rewardStateless(t *testing.T, cases []*hostile.Case) {
 // rewardStateful judges a case on both slots at once (two samples that
 // overlap), then the honest programs of its victims, twice each.
 func (h *hostileServer) rewardStateful(t *testing.T, c *hostile.Case) {
+	mark := h.logs.Mark()
 	attack := rewardSample{c: c, problem: c.Problem, code: c.Code}
 	for _, o := range h.reward(t, []rewardSample{attack, attack}) {
 		h.check(t, c, false, c.Problem, o)
@@ -231,20 +231,28 @@ func (h *hostileServer) rewardStateful(t *testing.T, c *hostile.Case) {
 	for i, o := range h.reward(t, victims) {
 		h.check(t, c, true, victims[i].problem, o)
 	}
+	t.Run(c.Name+"/host", func(t *testing.T) { h.noBrokenSlots(t, mark, "after it") })
 }
 
-// check applies the corpus's checks to one outcome.
+// check applies the corpus's checks to one outcome, in a subtest named
+// after the case (and the honest program's problem).
 func (h *hostileServer) check(t *testing.T, c *hostile.Case, honest bool, problem string, o hostile.Outcome) {
 	t.Helper()
+	name := c.Name
 	if honest {
-		for _, bad := range hostile.CheckControl(o, h.host) {
-			t.Errorf("%s: after it, %s: %s", c.Name, problem, bad)
+		name += "/then-honest-" + strings.TrimPrefix(problem, hostile.SetName+"/")
+	}
+	t.Run(name, func(t *testing.T) {
+		if honest {
+			for _, bad := range hostile.CheckControl(o, h.host) {
+				t.Error(bad)
+			}
+			return
 		}
-		return
-	}
-	for _, bad := range c.Check(o, h.host) {
-		t.Errorf("%s (%s): %s\n  got: %.1500s", c.Name, c.Why, bad, o.Text)
-	}
+		for _, bad := range c.Check(o, h.host) {
+			t.Errorf("%s (%s)\n  got: %.1500s", bad, c.Why, o.Text)
+		}
+	})
 }
 
 // ------------------------------------------------------------ /run_code
@@ -252,8 +260,7 @@ func (h *hostileServer) check(t *testing.T, c *hostile.Case, honest bool, proble
 // runClient checks a program on every test of a problem the way a
 // SandboxFusion client does, stopping at the first failing test; only
 // the first test with only.
-func (h *hostileServer) runClient(t *testing.T, p *hostile.Problem, c *hostile.Case, code, lang string, only bool) hostile.Outcome {
-	t.Helper()
+func (h *hostileServer) runClient(p *hostile.Problem, c *hostile.Case, code, lang string, only bool) hostile.Outcome {
 	o := hostile.Outcome{Entry: hostile.RunCode, Passed: true, Verdict: verdict.OK}
 	runs := p.ClientRuns(code)
 	if only {
@@ -289,7 +296,8 @@ func (h *hostileServer) runClient(t *testing.T, p *hostile.Problem, c *hostile.C
 		for name, b64 := range resp.Files {
 			data, err := base64.StdEncoding.DecodeString(b64)
 			if err != nil {
-				t.Errorf("run_code returned file %q that is not base64", name)
+				o.Text += fmt.Sprintf("file %q is not base64\n", name)
+				o.Infra = true
 			}
 			got[name] = data
 		}
@@ -327,44 +335,75 @@ func (h *hostileServer) runClient(t *testing.T, p *hostile.Problem, c *hostile.C
 }
 
 // runCodeStateless checks each case and then the honest program of its
-// problem, two cases at a time (one per slot).
+// problem, two cases at a time (one per slot). A slot broken while a case
+// ran is reported on it (and on the case beside it).
 func (h *hostileServer) runCodeStateless(t *testing.T, cases []*hostile.Case) {
 	start := time.Now()
-	next := make(chan *hostile.Case)
+	type result struct {
+		c             *hostile.Case
+		attack, after hostile.Outcome
+		from, to      int
+	}
+	results := make([]result, len(cases))
+	next := make(chan int)
 	var wg sync.WaitGroup
 	for range h.pool.Slots() {
 		wg.Go(func() {
-			for c := range next {
+			for i := range next {
+				c := cases[i]
 				p := hostile.ProblemByID(c.Problem)
-				h.check(t, c, false, c.Problem, h.runClient(t, p, c, c.Code, c.Lang(), false))
-				h.check(t, c, true, c.Problem, h.runClient(t, p, nil, p.Honest(), "python", false))
+				r := result{c: c, from: h.logs.Mark()}
+				r.attack = h.runClient(p, c, c.Code, c.Lang(), false)
+				r.after = h.runClient(p, nil, p.Honest(), "python", false)
+				r.to = h.logs.Mark()
+				results[i] = r
 			}
 		})
 	}
-	for _, c := range cases {
-		next <- c
+	for i := range cases {
+		next <- i
 	}
 	close(next)
 	wg.Wait()
 	t.Logf("run_code: %d cases and their controls in %v", len(cases), time.Since(start).Round(time.Millisecond))
+	for _, r := range results {
+		h.check(t, r.c, false, r.c.Problem, r.attack)
+		h.check(t, r.c, true, r.c.Problem, r.after)
+		for _, line := range h.logs.Replaced(r.from, r.to) {
+			t.Errorf("%s: a slot broke while it ran (it or the case beside it broke it): %s", r.c.Name, line)
+		}
+	}
+	if left := hostile.SlotsIdle(10 * time.Second); left != "" {
+		t.Errorf("processes of a run outlived it: %s", left)
+	}
 }
 
 // runCodeStateful runs a case's first test on both slots at once, then
 // its victims' honest programs twice each, at once.
 func (h *hostileServer) runCodeStateful(t *testing.T, c *hostile.Case) {
+	mark := h.logs.Mark()
 	p := hostile.ProblemByID(c.Problem)
+	attacks := make([]hostile.Outcome, h.pool.Slots())
 	var wg sync.WaitGroup
-	for range h.pool.Slots() {
-		wg.Go(func() { h.check(t, c, false, c.Problem, h.runClient(t, p, c, c.Code, c.Lang(), true)) })
+	for i := range attacks {
+		wg.Go(func() { attacks[i] = h.runClient(p, c, c.Code, c.Lang(), true) })
 	}
 	wg.Wait()
+	for _, o := range attacks {
+		h.check(t, c, false, c.Problem, o)
+	}
 	for _, victim := range c.Victims() {
 		vp := hostile.ProblemByID(victim)
-		for range h.pool.Slots() {
-			wg.Go(func() { h.check(t, c, true, victim, h.runClient(t, vp, nil, vp.Honest(), "python", false)) })
+		after := make([]hostile.Outcome, h.pool.Slots())
+		for i := range after {
+			wg.Go(func() { after[i] = h.runClient(vp, nil, vp.Honest(), "python", false) })
 		}
 		wg.Wait()
+		for _, o := range after {
+			h.check(t, c, true, victim, o)
+		}
 	}
+	t.Run(c.Name+"/host", func(t *testing.T) { h.noBrokenSlots(t, mark, "after it") })
 }
 
 func heapInUse() int64 {

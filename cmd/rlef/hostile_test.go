@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,8 +28,9 @@ import (
 // was: no slot broken, no process or cgroup left, host files unchanged,
 // no host path in any row.
 //
-// Attacks that try to leave state behind run in a second command on one
-// slot, each followed there by honest programs that need a clean slot.
+// Attacks that try to leave state behind run each in a command of its
+// own on one slot, followed there by honest programs that need a clean
+// slot.
 // RLEF_HOSTILE=<substring> runs only the matching cases.
 func TestHostileJudge(t *testing.T) {
 	if testing.Short() && os.Getenv("CI") != "true" {
@@ -58,15 +60,16 @@ func TestHostileJudge(t *testing.T) {
 		}
 		h.phase(ctx, t, "stateless", samples, 2)
 	})
+	// Each attack that tries to leave state behind gets a command of its
+	// own, on one slot, so that what it breaks is its own doing.
 	t.Run("stateful", func(t *testing.T) {
-		var samples []judgeSample
 		for _, c := range hostile.Select(cases, hostile.Judge, true) {
-			samples = append(samples, judgeSample{c: c, problem: c.Problem, code: c.Code, lang: c.Lang()})
+			samples := []judgeSample{{c: c, problem: c.Problem, code: c.Code, lang: c.Lang()}}
 			for _, victim := range c.Victims() {
 				samples = append(samples, honestSample(c, victim))
 			}
+			h.phase(ctx, t, strings.ReplaceAll(c.Name, "/", "-"), samples, 1)
 		}
-		h.phase(ctx, t, "stateful", samples, 1)
 	})
 	if changed := h.before.Changed(); len(changed) > 0 {
 		t.Errorf("host files changed: %v", changed)
@@ -128,26 +131,31 @@ func (h *judgeRun) phase(ctx context.Context, t *testing.T, name string, samples
 	case err != nil:
 		t.Fatalf("rlef judge: %v\n%s", err, stderr)
 	}
-	for _, line := range logs.ReplacedSince(0) {
-		t.Errorf("a program broke a sandbox slot: %s", line)
+	for _, line := range logs.Replaced(0, -1) {
+		t.Errorf("%s: a program broke a sandbox slot: %s", name, line)
 	}
 	rows := readJudgeRows(t, outPath)
 	for _, s := range samples {
-		r, ok := rows[judge.RowKey{TaskID: s.problem, Sample: s.index}]
-		if !ok {
-			t.Errorf("%s: no row for %s sample %d (honest %v)", s.c.Name, s.problem, s.index, s.honest)
-			continue
-		}
-		o := rowOutcome(r)
+		name := s.c.Name
 		if s.honest {
-			for _, bad := range hostile.CheckControl(o, h.host) {
-				t.Errorf("%s: after it, %s: %s", s.c.Name, s.problem, bad)
+			name += "/then-honest-" + strings.TrimPrefix(s.problem, hostile.SetName+"/")
+		}
+		t.Run(name, func(t *testing.T) {
+			r, ok := rows[judge.RowKey{TaskID: s.problem, Sample: s.index}]
+			if !ok {
+				t.Fatalf("no row for %s sample %d", s.problem, s.index)
 			}
-			continue
-		}
-		for _, bad := range s.c.Check(o, h.host) {
-			t.Errorf("%s (%s): %s\n  row: %.1500s", s.c.Name, s.c.Why, bad, o.Text)
-		}
+			o := rowOutcome(r)
+			if s.honest {
+				for _, bad := range hostile.CheckControl(o, h.host) {
+					t.Error(bad)
+				}
+				return
+			}
+			for _, bad := range s.c.Check(o, h.host) {
+				t.Errorf("%s (%s)\n  row: %.1500s", bad, s.c.Why, o.Text)
+			}
+		})
 	}
 	if left := hostile.NoDescendants(10 * time.Second); left != "" {
 		t.Errorf("after rlef judge: %s", left)

@@ -103,11 +103,14 @@ func (c *Case) Runs(e Entry) bool {
 }
 
 // Victims are the problems whose honest programs must pass right after a
-// stateful case, on the slots it ran on: the case's own problem, a
-// program that needs most of its memory limit, and one that checks the
-// run starts clean.
+// stateful case, on the slots it ran on: one that checks the run starts
+// clean, one that needs most of its memory limit (after attacks on
+// memory, class 9), and the case's own problem.
 func (c *Case) Victims() []string {
-	v := []string{CleanRoom, BigAlloc}
+	v := []string{CleanRoom}
+	if c.Class == 9 {
+		v = append(v, BigAlloc)
+	}
 	if !slices.Contains(v, c.Problem) {
 		v = append(v, c.Problem)
 	}

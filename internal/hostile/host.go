@@ -285,19 +285,25 @@ func (w *LogWatch) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Mark returns a position to pass to ReplacedSince.
+// Mark returns the number of lines logged so far: a position for
+// Replaced.
 func (w *LogWatch) Mark() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return len(w.lines)
 }
 
-// ReplacedSince returns the reports of replaced slots logged after mark.
-func (w *LogWatch) ReplacedSince(mark int) []string {
+// Replaced returns the reports of replaced slots among the lines logged
+// from position from (a Mark) to position to (a later Mark, or -1 for
+// now).
+func (w *LogWatch) Replaced(from, to int) []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if to < 0 || to > len(w.lines) {
+		to = len(w.lines)
+	}
 	var out []string
-	for _, l := range w.lines[min(mark, len(w.lines)):] {
+	for _, l := range w.lines[min(from, to):to] {
 		if strings.Contains(l, "sandbox slot replaced") {
 			out = append(out, l)
 		}

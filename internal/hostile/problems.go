@@ -31,6 +31,10 @@ const (
 	PowerLines = "hostile/power-lines"
 	// Square: function square(x) -> x*x.
 	Square = "hostile/square"
+	// Scale: function scale(x) -> x*x whose first private test expects a
+	// float (which, by EvalPlus's rules that the plain profile follows,
+	// turns on a float tolerance for the tests after it).
+	Scale = "hostile/scale"
 	// Twice: LeetCode-style class method Solution().twice(x) -> 2*x.
 	Twice = "hostile/twice"
 	// Add: assert tests of add(a, b) that use builtins (HumanEval style).
@@ -179,6 +183,10 @@ func Problems() []*Problem {
 			Public:    []Test{{Input: "[3]", Output: "9"}},
 			Private:   []Test{{Input: "[-4]", Output: "16"}, {Input: "[12345678901234567890]", Output: "152415787532388367501905199875019052100"}, {Input: "[7]", Output: "49"}},
 			Solutions: py("def square(x):\n    return x * x\n")}),
+		limit(&Problem{ID: Scale, Mode: "function", EntryPoint: "scale", Statement: "def scale(x): return x squared (a float for a float x).",
+			Public:    []Test{{Input: "[3]", Output: "9"}},
+			Private:   []Test{{Input: "[0.5]", Output: "0.25"}, {Input: "[12345678901234567890]", Output: "152415787532388367501905199875019052100"}},
+			Solutions: py("def scale(x):\n    return x * x\n")}),
 		limit(&Problem{ID: Twice, Mode: "class_method", EntryPoint: "twice", Statement: "class Solution: def twice(self, x: int) -> int: return 2x.",
 			Public:    []Test{{Input: "[2]", Output: "4"}},
 			Private:   []Test{{Input: "[21]", Output: "42"}, {Input: "[-5]", Output: "-10"}},
