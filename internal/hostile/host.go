@@ -2,7 +2,6 @@ package hostile
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -79,15 +78,19 @@ type HostFiles struct {
 // CanaryPath is where the canary lives on the host.
 var CanaryPath = filepath.Join(os.TempDir(), "rlef-hostile-canary")
 
+// canaryContent is the canary's fixed content: test binaries of several
+// packages may run at once and share the one guessable path, so none of
+// them rewrites or removes it while another is watching.
+const canaryContent = "rlef hostile canary: a program that can change this escaped its sandbox\n"
+
 // SnapshotHost writes the canary and records the files' checksums.
 func SnapshotHost(t testing.TB) *HostFiles {
 	t.Helper()
-	secret := make([]byte, 16)
-	_, _ = rand.Read(secret)
-	if err := os.WriteFile(CanaryPath, []byte(hex.EncodeToString(secret)), 0o644); err != nil {
-		t.Fatal(err)
+	if b, err := os.ReadFile(CanaryPath); err != nil || string(b) != canaryContent {
+		if err := os.WriteFile(CanaryPath, []byte(canaryContent), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	t.Cleanup(func() { os.Remove(CanaryPath) })
 	paths := []string{CanaryPath, "/etc/passwd", "/etc/hostname", "/etc/hosts", "/usr/bin/python3"}
 	if exe, err := os.Executable(); err == nil {
 		paths = append(paths, exe)
