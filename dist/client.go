@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -263,14 +262,14 @@ func (cl *Client) open(ctx context.Context, id string, w *waiter, payload []byte
 			_ = cl.c.objects.Delete(context.WithoutCancel(ctx), name)
 		}
 	}
-	var r result
-	if err := unpack(body, &r); err != nil {
+	r, err := decodeResult(body)
+	if err != nil {
 		return nil, fmt.Errorf("job %s: %w", id, err)
 	}
 	if r.Infra != "" {
 		cl.log.Warn("dist: job failed for infrastructure reasons", "job", id, "kind", r.Kind, "why", r.Infra, "attempts", r.Attempt)
 	}
-	return &r, nil
+	return r, nil
 }
 
 // Judge judges sub on the workers, exactly as judge.Judge.Judge would
@@ -383,10 +382,4 @@ func infraResult(p *dataset.Problem, suites []judge.Suite) *judge.Result {
 		r.Suites = append(r.Suites, judge.SuiteResult{Name: name, Verdict: verdict.SandboxError, Total: total})
 	}
 	return r
-}
-
-// jobClient returns the client id of a job id.
-func jobClient(id string) string {
-	c, _, _ := strings.Cut(id, ".")
-	return c
 }

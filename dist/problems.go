@@ -148,6 +148,25 @@ func (pc *problemCache) fetch(ctx context.Context, hash string) (*dataset.Proble
 	if err != nil {
 		return nil, fmt.Errorf("fetch problem %s: %w", hash, err)
 	}
+	p, err := decodeProblem(data, hash)
+	if err != nil {
+		return nil, err
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if e, ok := pc.byKey[hash]; ok {
+		return e.Value.(*cachedProblem).p, nil
+	}
+	pc.byKey[hash] = pc.lru.PushFront(&cachedProblem{hash: hash, p: p})
+	for pc.lru.Len() > pc.max {
+		old := pc.lru.Remove(pc.lru.Back()).(*cachedProblem)
+		delete(pc.byKey, old.hash)
+	}
+	return p, nil
+}
+
+// decodeProblem decodes a stored problem and checks it against its hash.
+func decodeProblem(data []byte, hash string) (*dataset.Problem, error) {
 	var p dataset.Problem
 	if err := unpack(data, &p); err != nil {
 		return nil, fmt.Errorf("problem %s: %w", hash, err)
@@ -158,16 +177,6 @@ func (pc *problemCache) fetch(ctx context.Context, hash string) (*dataset.Proble
 	}
 	if sum := sha256.Sum256(js); hex.EncodeToString(sum[:]) != hash {
 		return nil, fmt.Errorf("problem %s: content does not match its hash", hash)
-	}
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if e, ok := pc.byKey[hash]; ok {
-		return e.Value.(*cachedProblem).p, nil
-	}
-	pc.byKey[hash] = pc.lru.PushFront(&cachedProblem{hash: hash, p: &p})
-	for pc.lru.Len() > pc.max {
-		old := pc.lru.Remove(pc.lru.Back()).(*cachedProblem)
-		delete(pc.byKey, old.hash)
 	}
 	return &p, nil
 }

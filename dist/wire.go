@@ -1,7 +1,6 @@
 package dist
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -216,10 +215,10 @@ func fromWire(w *wireResult) (*judge.Result, error) {
 	return &r, nil
 }
 
-// decodeResult parses a recorded result.
+// decodeResult decodes a recorded result payload.
 func decodeResult(data []byte) (*result, error) {
 	var r result
-	if err := json.Unmarshal(data, &r); err != nil {
+	if err := unpack(data, &r); err != nil {
 		return nil, fmt.Errorf("decode result: %w", err)
 	}
 	switch r.Kind {
