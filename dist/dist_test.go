@@ -187,15 +187,17 @@ func TestResultRecordedOnce(t *testing.T) {
 // nopMsg stands for a delivered job whose acknowledgements go nowhere.
 type nopMsg struct{}
 
-func (nopMsg) Metadata() (*jetstream.MsgMetadata, error) { return &jetstream.MsgMetadata{NumDelivered: 1}, nil }
-func (nopMsg) Data() []byte                              { return nil }
-func (nopMsg) Headers() nats.Header                      { return nil }
-func (nopMsg) Subject() string                           { return SubjectJobs + "." + KindRun }
-func (nopMsg) Reply() string                             { return "" }
-func (nopMsg) Ack() error                                { return nil }
-func (nopMsg) DoubleAck(context.Context) error           { return nil }
-func (nopMsg) Nak() error                                { return nil }
-func (nopMsg) NakWithDelay(time.Duration) error          { return nil }
-func (nopMsg) InProgress() error                         { return nil }
-func (nopMsg) Term() error                               { return nil }
-func (nopMsg) TermWithReason(string) error               { return nil }
+func (nopMsg) Metadata() (*jetstream.MsgMetadata, error) {
+	return &jetstream.MsgMetadata{NumDelivered: 1}, nil
+}
+func (nopMsg) Data() []byte                     { return nil }
+func (nopMsg) Headers() nats.Header             { return nil }
+func (nopMsg) Subject() string                  { return SubjectJobs + "." + KindRun }
+func (nopMsg) Reply() string                    { return "" }
+func (nopMsg) Ack() error                       { return nil }
+func (nopMsg) DoubleAck(context.Context) error  { return nil }
+func (nopMsg) Nak() error                       { return nil }
+func (nopMsg) NakWithDelay(time.Duration) error { return nil }
+func (nopMsg) InProgress() error                { return nil }
+func (nopMsg) Term() error                      { return nil }
+func (nopMsg) TermWithReason(string) error      { return nil }

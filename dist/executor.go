@@ -31,7 +31,7 @@ type PoolExecutor struct {
 	pool *sandbox.Pool
 	// base provides what stays local: the reference cache directory and
 	// the logger.
-	base judge.Options
+	base  judge.Options
 	parse func(ctx context.Context, text string) (string, error)
 
 	mu     sync.Mutex
