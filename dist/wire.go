@@ -228,3 +228,23 @@ func decodeResult(data []byte) (*result, error) {
 	}
 	return &r, nil
 }
+
+// EncodeJudgement encodes a judgement with every field (times and the
+// first failure included), for keeping it outside the process.
+func EncodeJudgement(r *judge.Result) ([]byte, error) { return pack(toWire(r)) }
+
+// DecodeJudgement decodes what EncodeJudgement made.
+func DecodeJudgement(data []byte) (*judge.Result, error) {
+	var w wireResult
+	if err := unpack(data, &w); err != nil {
+		return nil, err
+	}
+	return fromWire(&w)
+}
+
+// Pack encodes v as JSON, compressed when large (for records kept in
+// JetStream).
+func Pack(v any) ([]byte, error) { return pack(v) }
+
+// Unpack decodes what Pack made.
+func Unpack(data []byte, v any) error { return unpack(data, v) }
