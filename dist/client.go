@@ -94,6 +94,10 @@ func NewClient(ctx context.Context, c *Cluster, opts ClientOptions) (*Client, er
 	return cl, nil
 }
 
+// afterReconnect is how long after a reconnection the results of every
+// waiting job are looked up (the watcher may have missed some meanwhile).
+const afterReconnect = time.Second
+
 // Close stops the client. Jobs still waiting return their context's
 // error when it ends.
 func (cl *Client) Close() {
@@ -145,33 +149,49 @@ func (cl *Client) deliver(id string, data []byte) {
 	}
 }
 
-// sweep looks up results of jobs that have waited a while, in case a
-// result was recorded while the watcher was reconnecting.
+// sweep looks up results of jobs that have waited a while, and of every
+// waiting job soon after a reconnection, in case a result was recorded
+// while the watcher was away.
 func (cl *Client) sweep() {
 	defer cl.done.Done()
+	reconnected := cl.c.nc.StatusChanged(nats.CONNECTED)
+	defer cl.c.nc.RemoveStatusListener(reconnected)
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
 	for {
+		age := sweepEvery
 		select {
 		case <-cl.stop:
 			return
 		case <-t.C:
-		}
-		var ids []string
-		cl.mu.Lock()
-		for id, w := range cl.pending {
-			if time.Since(w.since) > sweepEvery {
-				ids = append(ids, id)
+		case <-reconnected:
+			select {
+			case <-time.After(afterReconnect):
+			case <-cl.stop:
+				return
 			}
+			age = 0
 		}
-		cl.mu.Unlock()
-		for _, id := range ids {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			e, err := cl.c.results.Get(ctx, id)
-			cancel()
-			if err == nil {
-				cl.deliver(id, e.Value())
-			}
+		cl.lookUp(age)
+	}
+}
+
+// lookUp fetches the results of jobs waiting longer than age.
+func (cl *Client) lookUp(age time.Duration) {
+	var ids []string
+	cl.mu.Lock()
+	for id, w := range cl.pending {
+		if time.Since(w.since) >= age {
+			ids = append(ids, id)
+		}
+	}
+	cl.mu.Unlock()
+	for _, id := range ids {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		e, err := cl.c.results.Get(ctx, id)
+		cancel()
+		if err == nil {
+			cl.deliver(id, e.Value())
 		}
 	}
 }
