@@ -27,10 +27,10 @@ type natsFlags struct {
 	url                      string
 	listen, store            string
 	creds, nkey              string
-	user, password, token    string
+	user, password           string
 	tlsCert, tlsKey, tlsCA   string
 	ackWait                  time.Duration
-	attempts, localJobs      int
+	attempts                 int
 	passwordEnv, tokenEnvVar string
 }
 
@@ -45,8 +45,9 @@ func (f *natsFlags) register(fs *pflag.FlagSet, canStart bool) {
 	}
 	fs.StringVar(&f.creds, "nats-creds", "", "NATS credentials file (JWT and NKey seed)")
 	fs.StringVar(&f.nkey, "nats-nkey", "", "file holding an NKey seed")
-	fs.StringVar(&f.user, "nats-user", "", "NATS user (the password comes from --nats-password-env)")
-	fs.StringVar(&f.passwordEnv, "nats-password-env", "NATS_PASSWORD", "environment variable holding the NATS password")
+	fs.StringVar(&f.user, "nats-user", "", "NATS user")
+	fs.StringVar(&f.password, "nats-password", "", "NATS password (visible in ps; prefer --nats-password-env)")
+	fs.StringVar(&f.passwordEnv, "nats-password-env", "NATS_PASSWORD", "environment variable holding the NATS password when --nats-password is not given")
 	fs.StringVar(&f.tokenEnvVar, "nats-token-env", "", "environment variable holding a NATS token")
 	fs.StringVar(&f.tlsCert, "nats-tls-cert", "", "TLS certificate (the embedded server's, or a client certificate)")
 	fs.StringVar(&f.tlsKey, "nats-tls-key", "", "TLS key for --nats-tls-cert")
@@ -59,7 +60,9 @@ func (f *natsFlags) enabled() bool { return f.url != "" || f.listen != "" }
 func (f *natsFlags) auth() (dist.Auth, error) {
 	a := dist.Auth{Creds: f.creds, NKeySeed: f.nkey, User: f.user}
 	if f.user != "" {
-		a.Password = os.Getenv(f.passwordEnv)
+		if a.Password = f.password; a.Password == "" {
+			a.Password = os.Getenv(f.passwordEnv)
+		}
 	}
 	if f.tokenEnvVar != "" {
 		if a.Token = os.Getenv(f.tokenEnvVar); a.Token == "" {
