@@ -67,8 +67,9 @@ func Connect(cfg ConnectConfig) (*nats.Conn, error) {
 	}
 	url := cfg.URL
 	if cfg.Server != nil {
+		// In-process connections skip TLS; a tls:// URL would ask for it.
 		opts = append(opts, nats.InProcessServer(cfg.Server.ns))
-		url = cfg.Server.ClientURL()
+		url = "nats://" + cfg.Server.Addr().String()
 	}
 	if url == "" {
 		return nil, errors.New("nats: no server URL")
