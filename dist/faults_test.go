@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -154,5 +155,41 @@ func TestThreeFailuresAnswered(t *testing.T) {
 	}
 	if st.Infra != 2 {
 		t.Errorf("%d infrastructure failures answered, want 2", st.Infra)
+	}
+}
+
+// A job that kills every worker it reaches is answered with an
+// infrastructure failure after three deaths, by the next worker, without
+// being run again.
+func TestJobThatKillsWorkers(t *testing.T) {
+	ts := newTestServer(t)
+	c, cl := ts.connect(t, Config{AckWait: testAckWait})
+	var dying []*workerProc
+	for _, name := range []string{"d1", "d2", "d3"} {
+		dying = append(dying, startWorker(t, c, ts.url(), name, "die"))
+	}
+	answer := make(chan outcome, 1)
+	go func() {
+		r, err := cl.submit(t.Context(), KindRun, ptr(runRequest(1, 0)))
+		answer <- outcome{res: r, err: err}
+	}()
+	for _, w := range dying {
+		select {
+		case <-w.done:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("worker %s is still alive", w.name)
+		}
+	}
+	startWorker(t, c, ts.url(), "survivor", "infra")
+	o := <-answer
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	if !sandbox.IsInfra(o.res.error()) || o.res.Attempt != 3 || o.res.Worker[:8] != "survivor" ||
+		!strings.Contains(o.res.Infra, "3 attempts ended without an answer") {
+		t.Errorf("answer: %+v", o.res)
+	}
+	if w := workerInfo(t, c, "survivor"); w == nil || w.Failed != 0 {
+		t.Errorf("the survivor ran the job: %+v", w)
 	}
 }

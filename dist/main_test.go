@@ -28,7 +28,7 @@ import (
 // such a process.
 const (
 	envWorkerURL   = "RLEF_DIST_TEST_WORKER"
-	envWorkerFault = "RLEF_DIST_TEST_FAULT" // "" or "infra": every attempt fails like a broken sandbox
+	envWorkerFault = "RLEF_DIST_TEST_FAULT" // "": a real pool; "infra": every attempt fails like a broken sandbox; "die": the process dies on its first job
 	envWorkerName  = "RLEF_DIST_TEST_NAME"
 	envWorkerDir   = "RLEF_DIST_TEST_DIR"
 )
@@ -62,7 +62,7 @@ func workerProcess(url string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	var ex Executor = faultyExecutor{}
+	var ex Executor = faultyExecutor{die: os.Getenv(envWorkerFault) == "die"}
 	if os.Getenv(envWorkerFault) == "" {
 		dir := os.Getenv(envWorkerDir)
 		pool, err := sandbox.NewPool(ctx, sandbox.Config{Slots: 1, CacheDir: dir, Logger: log})
@@ -85,15 +85,19 @@ func workerProcess(url string) int {
 	return 0
 }
 
-// faultyExecutor fails every job the way a broken sandbox does.
-type faultyExecutor struct{}
+// faultyExecutor fails every job the way a broken sandbox does, or kills
+// its process on the first job (a job that crashes its worker).
+type faultyExecutor struct{ die bool }
 
 func (faultyExecutor) Slots() int        { return 1 }
 func (faultyExecutor) Isolation() string { return "broken" }
 func (faultyExecutor) Judge(ctx context.Context, _ judge.Options, p *dataset.Problem, _ judge.Submission, suites ...judge.Suite) (*judge.Result, error) {
 	return infraResult(p, suites), nil
 }
-func (faultyExecutor) Execute(context.Context, RunRequest) (*Execution, error) {
+func (f faultyExecutor) Execute(context.Context, RunRequest) (*Execution, error) {
+	if f.die {
+		os.Exit(3)
+	}
 	return nil, &sandbox.InfraError{Err: errors.New("injected sandbox failure")}
 }
 func (faultyExecutor) Parse(context.Context, string) (string, error) {
