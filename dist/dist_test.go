@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/rlef/rlef/dataset"
+	"github.com/rlef/rlef/internal/shareddata"
 	"github.com/rlef/rlef/judge"
 	"github.com/rlef/rlef/sandbox"
 	"github.com/rlef/rlef/verdict"
@@ -75,6 +76,29 @@ func TestClusterMatchesLocal(t *testing.T) {
 		}
 		if g, w := summary(got), summary(want); g != w {
 			t.Errorf("%q: cluster %s, local %s", code, g, w)
+		}
+	}
+	if shareddata.Dir() != "" {
+		// A HumanEval+ problem: hundreds of tests, expected values from
+		// the reference solution, the problem shipped once by hash.
+		plus, err := dataset.Load(ctx, "humaneval+", dataset.LoadOptions{Path: shareddata.Path(t, "evalplus", "HumanEvalPlus.jsonl.gz")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hp, _ := plus.Lookup("HumanEval/0")
+		suites := []judge.Suite{judge.PublicSuite(plus), judge.PrivateSuite(plus)}
+		for _, code := range []string{hp.Solutions[0].Code, hp.StarterCode + "    return False\n"} {
+			want, err := local.Judge(ctx, judge.Options{}, hp, judge.Submission{Code: code}, suites...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := cl.Judge(ctx, hp, judge.Submission{Code: code}, suites...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := summary(got), summary(want); g != w {
+				t.Errorf("HumanEval/0: cluster %s, local %s", g, w)
+			}
 		}
 	}
 	if _, err := cl.Judge(ctx, p, judge.Submission{Language: "cobol", Code: "x"}); !errors.Is(err, judge.ErrUnsupported) {
