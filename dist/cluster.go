@@ -156,7 +156,7 @@ func (c *Cluster) setup(ctx context.Context) error {
 		return err
 	}
 	if c.workers, err = ensureKV(ctx, c.js, jetstream.KeyValueConfig{Bucket: BucketWorkers, TTL: heartbeatTTL,
-		Storage: jetstream.MemoryStorage, Replicas: cfg.Replicas, Description: "rlef worker heartbeats"}); err != nil {
+		Storage: jetstream.FileStorage, Replicas: cfg.Replicas, Description: "rlef worker heartbeats"}); err != nil {
 		return err
 	}
 	c.objects, err = c.js.ObjectStore(ctx, BucketObjects)

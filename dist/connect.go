@@ -22,7 +22,11 @@ type ConnectConfig struct {
 	Auth Auth
 	// TLS: CAFile verifies the server; CertFile and KeyFile are a client
 	// certificate for servers that require one.
-	TLS    TLSFiles
+	TLS TLSFiles
+	// Retry keeps trying when the server cannot be reached at first (a
+	// worker started before its server); without it Connect fails at
+	// once.
+	Retry  bool
 	Logger *slog.Logger
 }
 
@@ -35,7 +39,7 @@ func Connect(cfg ConnectConfig) (*nats.Conn, error) {
 	}
 	opts := []nats.Option{
 		nats.Name(cfg.Name), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond),
-		nats.ReconnectJitter(100*time.Millisecond, time.Second), nats.RetryOnFailedConnect(false),
+		nats.ReconnectJitter(100*time.Millisecond, time.Second), nats.RetryOnFailedConnect(cfg.Retry),
 		nats.ReconnectBufSize(64 << 20), nats.PingInterval(5 * time.Second), nats.MaxPingsOutstanding(3),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {

@@ -300,8 +300,9 @@ func defaultNATSStore() string {
 }
 
 // connectOnly connects to a cluster without joining it as a worker or a
-// client (rlef status, rlef worker).
-func (f *natsFlags) connectOnly(ctx context.Context, name string) (*nats.Conn, *dist.Cluster, error) {
+// client (rlef status, rlef worker). With wait, it waits for a server
+// that cannot be reached yet instead of failing.
+func (f *natsFlags) connectOnly(ctx context.Context, name string, wait bool) (*nats.Conn, *dist.Cluster, error) {
 	if f.url == "" {
 		return nil, nil, errors.New("--nats URL is required")
 	}
@@ -309,15 +310,26 @@ func (f *natsFlags) connectOnly(ctx context.Context, name string) (*nats.Conn, *
 	if err != nil {
 		return nil, nil, err
 	}
-	nc, err := dist.Connect(dist.ConnectConfig{URL: f.url, Name: name, Auth: auth, Logger: slog.Default(),
+	nc, err := dist.Connect(dist.ConnectConfig{URL: f.url, Name: name, Auth: auth, Logger: slog.Default(), Retry: wait,
 		TLS: dist.TLSFiles{CertFile: f.tlsCert, KeyFile: f.tlsKey, CAFile: f.tlsCA}})
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := dist.Open(ctx, nc, dist.Config{})
-	if err != nil {
-		nc.Close()
-		return nil, nil, err
+	for {
+		octx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		c, err := dist.Open(octx, nc, dist.Config{})
+		cancel()
+		if err == nil {
+			return nc, c, nil
+		}
+		if !wait || ctx.Err() != nil {
+			nc.Close()
+			return nil, nil, err
+		}
+		slog.Warn("waiting for the NATS server", "url", f.url, "err", err)
+		select {
+		case <-time.After(2 * time.Second):
+		case <-ctx.Done():
+		}
 	}
-	return nc, c, nil
 }

@@ -25,7 +25,7 @@ and the totals. --watch repeats every interval; --json prints one object.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			nc, c, err := nf.connectOnly(ctx, "rlef status")
+			nc, c, err := nf.connectOnly(ctx, "rlef status", false)
 			if err != nil {
 				return err
 			}

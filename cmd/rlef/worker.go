@@ -32,8 +32,11 @@ jobs go to another worker. rlef status --nats URL lists the workers.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			nc, c, err := nf.connectOnly(ctx, "rlef worker")
+			nc, c, err := nf.connectOnly(ctx, "rlef worker", true)
 			if err != nil {
+				if ctx.Err() != nil {
+					return nil // stopped before the server came
+				}
 				return err
 			}
 			defer nc.Close()
