@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -119,6 +120,9 @@ func (f *natsFlags) join(ctx context.Context, sf *sandboxFlags, opts judge.Optio
 		}
 		if cl.srv, err = dist.StartServer(dist.ServerConfig{Listen: f.listen, StoreDir: store, Auth: auth, TLS: tls, Logger: slog.Default()}); err != nil {
 			return nil, err
+		}
+		if host, _, _ := net.SplitHostPort(f.listen); auth == (dist.Auth{}) && !isLoopback(host) {
+			slog.Warn("NATS listens beyond this machine without credentials: anyone who reaches it can submit jobs and read results (give --nats-user, --nats-nkey or --nats-token-env, and TLS)", "listen", f.listen)
 		}
 		cc.Server = cl.srv
 	} else {
@@ -286,6 +290,15 @@ func (s *serving) describe() string {
 		return fmt.Sprintf("%d sandbox slots, isolation %s", pool.Slots(), pool.Isolation().Mode)
 	}
 	return s.cl.describe()
+}
+
+// isLoopback reports whether host names this machine only.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // defaultNATSStore is $XDG_DATA_HOME/rlef/nats, else ~/.local/share/rlef/nats.
