@@ -320,11 +320,12 @@ func (cl *Client) Judge(ctx context.Context, p *dataset.Problem, sub judge.Submi
 }
 
 // Batch judges tasks on the workers, calling done as each finishes, like
-// judge.Judge.Batch; workers bounds the judgings in flight (0: twice the
-// cluster's capacity, at least 16).
+// judge.Judge.Batch; workers bounds the judgings in flight (0: four times
+// the cluster's capacity, at least 256, so that workers joining later
+// find work too).
 func (cl *Client) Batch(ctx context.Context, tasks []judge.Task, workers int, done func(i int, r *judge.Result, err error) error) error {
 	if workers <= 0 {
-		workers = max(16, 2*cl.Capacity())
+		workers = max(256, 4*cl.Capacity())
 	}
 	return batch(ctx, tasks, workers, cl.Judge, done)
 }

@@ -60,15 +60,19 @@ type capEntry struct {
 	seen        time.Time
 }
 
-// watchCapacity follows BucketWorkers until stop is closed.
+// watchCapacity follows BucketWorkers until stop is closed. It returns
+// once the heartbeats already there are read (or after a few seconds).
 func watchCapacity(ctx context.Context, c *Cluster, stop <-chan struct{}) (*capacity, error) {
 	w, err := c.workers.WatchAll(context.WithoutCancel(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("watch workers: %w", err)
 	}
 	cp := &capacity{byID: map[string]capEntry{}}
+	ready := make(chan struct{})
 	go func() {
 		defer func() { _ = w.Stop() }()
+		once := sync.OnceFunc(func() { close(ready) })
+		defer once()
 		for {
 			select {
 			case <-stop:
@@ -77,12 +81,20 @@ func watchCapacity(ctx context.Context, c *Cluster, stop <-chan struct{}) (*capa
 				if !ok {
 					return
 				}
-				if e != nil {
-					cp.update(e)
+				if e == nil {
+					once() // the end of the heartbeats already there
+					continue
 				}
+				cp.update(e)
 			}
 		}
 	}()
+	select {
+	case <-ready:
+	case <-time.After(5 * time.Second):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	return cp, nil
 }
 
