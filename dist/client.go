@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/rlef/rlef/dataset"
+	"github.com/rlef/rlef/episode"
 	"github.com/rlef/rlef/judge"
 	"github.com/rlef/rlef/sandbox"
 	"github.com/rlef/rlef/verdict"
@@ -404,3 +405,6 @@ func infraResult(p *dataset.Problem, suites []judge.Suite) *judge.Result {
 	}
 	return r
 }
+
+// Client judges for episodes (evaluation, the server's episode API).
+var _ episode.Judger = (*Client)(nil)

@@ -11,6 +11,9 @@ import (
 	"github.com/rlef/rlef/judge"
 )
 
+// A dist.Client is what the server dispatches to.
+var _ Dispatcher = (*dist.Client)(nil)
+
 // dispatchServer serves through a cluster on an embedded NATS server; the
 // returned function starts a worker on the shared pool.
 func dispatchServer(t *testing.T, edit func(*Config)) (*Server, string, func()) {
