@@ -206,28 +206,9 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.Ack()
 		return
 	}
-	attempt := 1
-	var rec attemptRecord
-	var rev uint64
-	if meta.NumDelivered > 1 {
-		if _, err := w.c.results.Get(ctx, id); err == nil {
-			_ = msg.Ack() // answered already; the acknowledgement was lost
-			return
-		}
-		rec, rev = w.loadAttempts(ctx, id)
-		tried := int(meta.NumDelivered) - 1 - rec.Deferrals
-		if tried >= w.c.cfg.MaxAttempts {
-			w.giveUp(ctx, msg, id, kind, rec, tried)
-			return
-		}
-		if w.shouldDefer(rec) {
-			rec.Deferrals++
-			w.saveAttempts(ctx, id, rec, rev)
-			w.deferred.Add(1)
-			_ = msg.NakWithDelay(200 * time.Millisecond)
-			return
-		}
-		attempt = tried + 1
+	attempt, rec, rev, handled := w.redelivered(ctx, msg, id, kind, int(meta.NumDelivered))
+	if handled {
+		return
 	}
 	w.busy.Add(1)
 	defer w.busy.Add(-1)
@@ -241,6 +222,42 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	stopProgress := w.progress(msg)
 	res, infra := w.run(jctx, kind, msg.Data())
 	stopProgress()
+	w.settle(ctx, jctx, msg, id, attempt, rec, rev, res, infra)
+}
+
+// redelivered deals with a job delivered before: acknowledged if it was
+// answered already, answered with an infrastructure failure once its
+// attempts are used up, handed on if this worker failed it before. It
+// returns the attempt this delivery is, and handled when nothing is left
+// to do.
+func (w *Worker) redelivered(ctx context.Context, msg jetstream.Msg, id, kind string, delivered int) (attempt int, rec attemptRecord, rev uint64, handled bool) {
+	if delivered <= 1 {
+		return 1, rec, 0, false
+	}
+	if _, err := w.c.results.Get(ctx, id); err == nil {
+		_ = msg.Ack() // answered already; the acknowledgement was lost
+		return 0, rec, 0, true
+	}
+	rec, rev = w.loadAttempts(ctx, id)
+	tried := delivered - 1 - rec.Deferrals
+	if tried >= w.c.cfg.MaxAttempts {
+		w.giveUp(ctx, msg, id, kind, rec, tried)
+		return 0, rec, rev, true
+	}
+	if w.shouldDefer(rec) {
+		rec.Deferrals++
+		w.saveAttempts(ctx, id, rec, rev)
+		w.deferred.Add(1)
+		_ = msg.NakWithDelay(200 * time.Millisecond)
+		return 0, rec, rev, true
+	}
+	return tried + 1, rec, rev, false
+}
+
+// settle ends an attempt: the answer recorded and the job acknowledged,
+// or the job handed back (the worker is stopping) or put back for another
+// attempt (an infrastructure failure with attempts left).
+func (w *Worker) settle(ctx, jctx context.Context, msg jetstream.Msg, id string, attempt int, rec attemptRecord, rev uint64, res *result, infra string) {
 	switch {
 	case jctx.Err() != nil && w.isCancelled(id):
 		_ = msg.Ack() // nobody waits for it
