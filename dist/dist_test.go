@@ -2,6 +2,8 @@ package dist
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"sync"
@@ -225,3 +227,37 @@ func (nopMsg) NakWithDelay(time.Duration) error { return nil }
 func (nopMsg) InProgress() error                { return nil }
 func (nopMsg) Term() error                      { return nil }
 func (nopMsg) TermWithReason(string) error      { return nil }
+
+// Jobs and results larger than a message travel through the object
+// store, and their blobs are deleted once the answer is in.
+func TestLargePayloads(t *testing.T) {
+	srv, err := StartServer(ServerConfig{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), MaxPayload: 1 << 20, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown) // after the worker and the client are gone
+	ts := &testServer{t: t, addr: srv.Addr().String(), srv: srv}
+	c, cl := ts.connect(t, Config{})
+	startLocalWorker(t, c, echoExecutor{}, "echo")
+	big := make([]byte, 3<<20)
+	if _, err := rand.Read(big); err != nil {
+		t.Fatal(err)
+	}
+	code := hex.EncodeToString(big) // 6 MiB, barely compressible
+	start := time.Now()
+	r, err := cl.Exec(t.Context(), sandbox.Python, code, sandbox.Input{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d bytes there and back in %s", len(code), time.Since(start))
+	if string(r.Stdout) != code {
+		t.Fatalf("%d bytes back, want the %d sent", len(r.Stdout), len(code))
+	}
+	waitFor(t, 5*time.Second, "blobs deleted", func() bool {
+		lister, err := c.objects.List(t.Context())
+		if errors.Is(err, jetstream.ErrNoObjectsFound) {
+			return true
+		}
+		return err == nil && len(lister) == 0
+	})
+}
