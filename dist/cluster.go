@@ -61,7 +61,8 @@ type Config struct {
 	// 24 h; clients upload a problem again when their copy may expire).
 	ObjectTTL time.Duration
 	// Duplicates is the window in which a job published twice under one
-	// id is stored once (default 10 min).
+	// id is stored once (default 2 min; the server remembers every id in
+	// the window). A job stored twice after it is still answered once.
 	Duplicates time.Duration
 }
 
@@ -85,7 +86,7 @@ func (c *Config) fill() {
 		c.ObjectTTL = 24 * time.Hour
 	}
 	if c.Duplicates <= 0 {
-		c.Duplicates = 10 * time.Minute
+		c.Duplicates = 2 * time.Minute
 	}
 }
 
