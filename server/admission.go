@@ -32,7 +32,15 @@ type QueueConfig struct {
 	// is never answered 504 after it was queued (its response is kept
 	// open meanwhile, see Config.KeepAlive).
 	MaxWait time.Duration
+	// Capacity, when set and Concurrency is not, gives the jobs that run
+	// at once as it changes (the live workers of a cluster); while it is
+	// 0, admitted jobs wait.
+	Capacity func() int
 }
+
+// maxDynamic bounds the jobs a queue with a Capacity function runs at
+// once.
+const maxDynamic = 1 << 16
 
 // serviceWeight is the weight of the newest job in the running mean of
 // slot hold times.
@@ -47,6 +55,10 @@ type admission struct {
 	cfg     QueueConfig
 	tickets chan struct{}
 	m       *metrics
+	// capacity, when set, bounds len(tickets) as it changes; a release
+	// closes wake so that waiters look again.
+	capacity func() int
+	wake     chan struct{}
 
 	mu      sync.Mutex
 	waiting int           // jobs admitted and waiting for a ticket
@@ -63,6 +75,10 @@ type ticket struct {
 }
 
 func newAdmission(name string, cfg QueueConfig, m *metrics) *admission {
+	var capacity func() int
+	if cfg.Concurrency < 1 && cfg.Capacity != nil {
+		capacity, cfg.Concurrency = cfg.Capacity, maxDynamic
+	}
 	if cfg.Concurrency < 1 {
 		cfg.Concurrency = 1
 	}
@@ -72,8 +88,11 @@ func newAdmission(name string, cfg QueueConfig, m *metrics) *admission {
 	if cfg.MaxWait <= 0 {
 		cfg.MaxWait = time.Minute
 	}
-	a := &admission{name: name, cfg: cfg, tickets: make(chan struct{}, cfg.Concurrency), m: m}
-	m.queueCapacity.WithLabelValues(name).Set(float64(cfg.Concurrency))
+	a := &admission{name: name, cfg: cfg, tickets: make(chan struct{}, cfg.Concurrency), m: m,
+		capacity: capacity, wake: make(chan struct{})}
+	if capacity == nil {
+		m.queueCapacity.WithLabelValues(name).Set(float64(cfg.Concurrency))
+	}
 	// Export every series from the start, so dashboards see zeros.
 	m.queueDepth.WithLabelValues(name).Set(0)
 	m.queueRunning.WithLabelValues(name).Set(0)
@@ -94,7 +113,7 @@ func (a *admission) check() error {
 }
 
 func (a *admission) checkLocked() error {
-	if len(a.tickets) < cap(a.tickets) {
+	if len(a.tickets) < a.limit() {
 		return nil // a slot is free (or about to be)
 	}
 	if a.waiting >= a.cfg.MaxWaiting {
@@ -113,7 +132,71 @@ func (a *admission) checkLocked() error {
 // from the real throughput of the slots: the jobs ahead of it (and
 // itself) times the mean hold time, shared by the slots.
 func (a *admission) expectedLocked() time.Duration {
-	return time.Duration(float64(a.waiting+1) * float64(a.service) / float64(a.cfg.Concurrency))
+	return time.Duration(float64(a.waiting+1) * float64(a.service) / float64(max(1, a.limit())))
+}
+
+// limit is the number of jobs that may run now.
+func (a *admission) limit() int {
+	if a.capacity == nil {
+		return a.cfg.Concurrency
+	}
+	n := min(max(a.capacity(), 0), a.cfg.Concurrency)
+	a.m.queueCapacity.WithLabelValues(a.name).Set(float64(n))
+	return n
+}
+
+// concurrency is the jobs that run at once now (at least 1).
+func (a *admission) concurrency() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return max(1, a.limit())
+}
+
+// take takes a ticket if one is free now.
+func (a *admission) take() bool {
+	if a.capacity != nil {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if len(a.tickets) >= a.limit() {
+			return false
+		}
+	}
+	select {
+	case a.tickets <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+// await waits for a ticket: in arrival order with a fixed concurrency;
+// with a changing capacity, by looking again after each release and
+// every 250 ms.
+func (a *admission) await(ctx context.Context) error {
+	if a.capacity == nil {
+		select {
+		case a.tickets <- struct{}{}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		a.mu.Lock()
+		wake := a.wake
+		a.mu.Unlock()
+		if a.take() {
+			return nil
+		}
+		select {
+		case <-wake:
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // expected reports the current estimate for a new job.
@@ -131,13 +214,11 @@ func (a *admission) expected() time.Duration {
 // released exactly once.
 func (a *admission) acquire(ctx context.Context, admit bool, admitted func()) (*ticket, error) {
 	start := time.Now()
-	select {
-	case a.tickets <- struct{}{}:
+	if a.take() {
 		if admitted != nil {
 			admitted()
 		}
 		return a.started(start), nil
-	default:
 	}
 	a.mu.Lock()
 	if admit {
@@ -160,12 +241,10 @@ func (a *admission) acquire(ctx context.Context, admit bool, admitted func()) (*
 	if admitted != nil {
 		admitted()
 	}
-	select {
-	case a.tickets <- struct{}{}:
-		return a.started(start), nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := a.await(ctx); err != nil {
+		return nil, err
 	}
+	return a.started(start), nil
 }
 
 func (a *admission) started(arrived time.Time) *ticket {
@@ -189,8 +268,10 @@ func (t *ticket) release() {
 		}
 		a.m.queueService.WithLabelValues(a.name).Set(a.service.Seconds())
 		a.m.queueExpected.WithLabelValues(a.name).Set(a.expectedLocked().Seconds())
-		a.mu.Unlock()
 		<-a.tickets
+		close(a.wake)
+		a.wake = make(chan struct{})
+		a.mu.Unlock()
 		a.m.queueRunning.WithLabelValues(a.name).Dec()
 	})
 }

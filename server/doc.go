@@ -26,6 +26,13 @@
 // leading spaces, so clients with per-read time-outs keep waiting), and
 // time limits count the program's own time, never the queue's.
 //
+// With Config.Dispatch (a dist.Client) the server runs nothing itself:
+// runs, judgings and code extraction go to a cluster's workers, and the
+// admission queues follow the cluster's live capacity. With
+// Config.EpisodeJS, episodes live in a JetStream key-value bucket as
+// records that any replica replays (episode_record.go, episode_kv.go), so
+// several servers behind one address each take any step of any episode.
+//
 // The server binds to loopback by default, can require a bearer token,
 // limits request bodies, caps every per-request limit at the server's
 // maxima, and shuts down gracefully, finishing in-flight work.

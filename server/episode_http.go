@@ -1,11 +1,13 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/rlef/rlef/episode"
 	"github.com/rlef/rlef/llm"
@@ -18,7 +20,7 @@ func (s *Server) handleEpisodeCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	resp, status, err := s.createEpisode(req)
+	resp, status, err := s.createEpisode(r.Context(), req)
 	if err != nil {
 		writeDetail(w, status, err.Error())
 		return
@@ -28,19 +30,41 @@ func (s *Server) handleEpisodeCreate(w http.ResponseWriter, r *http.Request) {
 
 // createEpisode starts an episode; on error it also returns the HTTP
 // status to answer with.
-func (s *Server) createEpisode(req *EpisodeCreateRequest) (*EpisodeCreateResponse, int, error) {
+func (s *Server) createEpisode(ctx context.Context, req *EpisodeCreateRequest) (*EpisodeCreateResponse, int, error) {
+	var rec *recorder
+	if s.cfg.EpisodeJS != nil {
+		rec = newRecorder(s.judge, s.parser(), nil)
+	}
+	e, resp, status, err := s.buildEpisode(req, rec)
+	if err != nil {
+		return nil, status, err
+	}
+	if err := s.episodes.add(ctx, e); err != nil {
+		if errors.Is(err, ErrTooManyEpisodes) {
+			return nil, http.StatusTooManyRequests, err
+		}
+		return nil, http.StatusInternalServerError, err
+	}
+	resp.EpisodeID = e.id
+	return resp, http.StatusOK, nil
+}
+
+// buildEpisode makes the episode a request asks for (without storing
+// it). With rec, the episode judges and extracts code through rec, which
+// records every outcome so that the episode can be rebuilt elsewhere.
+func (s *Server) buildEpisode(req *EpisodeCreateRequest, rec *recorder) (*liveEpisode, *EpisodeCreateResponse, int, error) {
 	label := req.Problem
 	if req.Benchmark != "" {
 		id, ok := decodeString(req.Problem)
 		if !ok {
-			return nil, http.StatusUnprocessableEntity, errors.New("with benchmark, problem must be a problem id")
+			return nil, nil, http.StatusUnprocessableEntity, errors.New("with benchmark, problem must be a problem id")
 		}
 		b, _ := json.Marshal(req.Benchmark + "/" + id)
 		label = b
 	}
 	set, p, err := s.ResolveLabel(label)
 	if err != nil {
-		return nil, http.StatusUnprocessableEntity, err
+		return nil, nil, http.StatusUnprocessableEntity, err
 	}
 	fb, _ := episode.ParseFeedbackMode(req.Feedback)
 	rule, _ := episode.ParseRule(req.Extraction)
@@ -48,15 +72,18 @@ func (s *Server) createEpisode(req *EpisodeCreateRequest) (*EpisodeCreateRespons
 	if !served || env.Set != set {
 		// An inline problem: a fresh one-problem environment.
 		if strings.TrimSpace(p.Statement) == "" {
-			return nil, http.StatusUnprocessableEntity, errors.New("an inline problem needs a statement to be shown to the model")
+			return nil, nil, http.StatusUnprocessableEntity, errors.New("an inline problem needs a statement to be shown to the model")
 		}
 		if fb == episode.FeedbackRandom {
-			return nil, http.StatusUnprocessableEntity, errors.New("random feedback needs a served benchmark (it draws other problems)")
+			return nil, nil, http.StatusUnprocessableEntity, errors.New("random feedback needs a served benchmark (it draws other problems)")
 		}
 		env = s.newEnv(set)
 	}
+	if rec != nil {
+		env = rec.env(env, fb == episode.FeedbackRandom)
+	}
 	cfg := episode.Config{Turns: req.MaxTurns, Feedback: fb, Rule: rule, Prefill: req.Prefill}
-	e := &liveEpisode{set: set, maxTurns: req.MaxTurns,
+	e := &liveEpisode{set: set, maxTurns: req.MaxTurns, create: req,
 		session: episode.NewSession(env, cfg, p, 0, uint64(req.Seed)),
 		render:  renderOptions{closeAssistant: req.CloseAssistant, forceThink: req.ForceThink, omitBOS: req.OmitBOS}}
 	resp := &EpisodeCreateResponse{Problem: p.ID, Benchmark: set.Name, MaxTurns: req.MaxTurns,
@@ -65,18 +92,11 @@ func (s *Server) createEpisode(req *EpisodeCreateRequest) (*EpisodeCreateRespons
 		e.tmpl, _ = chattemplate.Lookup(req.Template)
 		text, err := e.promptText()
 		if err != nil {
-			return nil, http.StatusUnprocessableEntity, err
+			return nil, nil, http.StatusUnprocessableEntity, err
 		}
 		resp.PromptText = &text
 	}
-	if err := s.episodes.add(e); err != nil {
-		if errors.Is(err, ErrTooManyEpisodes) {
-			return nil, http.StatusTooManyRequests, err
-		}
-		return nil, http.StatusInternalServerError, err
-	}
-	resp.EpisodeID = e.id
-	return resp, http.StatusOK, nil
+	return e, resp, http.StatusOK, nil
 }
 
 // promptText renders the initial dialogue with the generation prompt and
@@ -108,58 +128,76 @@ func (e *liveEpisode) feedbackText(feedback string) (string, error) {
 }
 
 func (s *Server) handleEpisodeStep(w http.ResponseWriter, r *http.Request) {
-	e, ok := s.episodes.get(r.PathValue("id"))
-	if !ok {
-		writeDetail(w, http.StatusNotFound, "episode not found (it was deleted, idle for longer than the TTL, or finished long ago)")
-		return
-	}
 	req, ok := decodeBody(s, w, r, DecodeEpisodeStep)
 	if !ok {
 		return
 	}
-	if !e.step.TryLock() {
-		writeDetail(w, http.StatusConflict, "a step of this episode is already in progress")
-		return
-	}
-	defer e.step.Unlock()
-	defer s.episodes.touch(e)
-	if e.session.Done() {
-		writeDetail(w, http.StatusConflict, "episode already finished")
-		return
-	}
-	t, err := s.judgeQ.acquire(r.Context(), true, nil)
-	if err != nil {
-		if isBusy(err) {
-			writeBusy(w, err, s.judgeQ.retryAfter())
-			return
+	var resp *EpisodeStepResponse
+	err := s.episodes.step(r.Context(), r.PathValue("id"), func(e *liveEpisode) error {
+		if e.session.Done() {
+			return errEpisodeDone
 		}
+		t, err := s.judgeQ.acquire(r.Context(), true, nil)
+		if err != nil {
+			return err
+		}
+		turn, err := s.takeStep(r.Context(), e, req)
+		t.release()
+		if err != nil {
+			return &stepError{http.StatusServiceUnavailable, err}
+		}
+		if resp, err = s.stepResponse(e, turn); err != nil {
+			return &stepError{http.StatusInternalServerError, err}
+		}
+		resp.QueueWaitSeconds = t.Waited.Seconds()
+		return nil
+	})
+	var se *stepError
+	switch {
+	case errors.Is(err, errEpisodeNotFound):
+		writeDetail(w, http.StatusNotFound, "episode not found (it was deleted, idle for longer than the TTL, or finished long ago)")
+	case errors.Is(err, errEpisodeBusy):
+		writeDetail(w, http.StatusConflict, "a step of this episode is already in progress")
+	case errors.Is(err, errEpisodeDone):
+		writeDetail(w, http.StatusConflict, "episode already finished")
+	case isBusy(err):
+		writeBusy(w, err, s.judgeQ.retryAfter())
+	case errors.As(err, &se):
+		writeDetail(w, se.status, se.err.Error())
+	case err != nil:
 		writeDetail(w, http.StatusServiceUnavailable, err.Error())
-		return
+	default:
+		writeJSON(w, http.StatusOK, resp)
 	}
+}
+
+var errEpisodeDone = errors.New("episode already finished")
+
+// stepError is a step's failure with the HTTP status to answer.
+type stepError struct {
+	status int
+	err    error
+}
+
+func (e *stepError) Error() string { return e.err.Error() }
+
+// takeStep gives the policy's response to the episode. The error is
+// non-nil only when there is no turn to report (a cancelled request);
+// an infrastructure failure ends the episode and is reported in it.
+func (s *Server) takeStep(ctx context.Context, e *liveEpisode, req *EpisodeStepRequest) (*episode.Turn, error) {
 	reasoning, answer, truncated := llm.SplitReasoning(req.AssistantText)
 	if e.session.Prefill() != "" && reasoning == "" && !truncated {
 		// A continuation of the prefill: SplitReasoning trims, which would
 		// take the indentation off its first line.
 		answer = req.AssistantText
 	}
-	turn, err := e.session.Step(r.Context(), episode.Reply{Text: req.AssistantText, Answer: answer,
+	e.pending = req
+	turn, err := e.session.Step(ctx, episode.Reply{Text: req.AssistantText, Answer: answer,
 		Reasoning: reasoning, Truncated: req.Truncated || truncated})
-	t.release()
 	if err != nil && !errors.Is(err, episode.ErrInfra) {
-		writeDetail(w, http.StatusServiceUnavailable, err.Error())
-		return
+		return nil, err
 	}
-	if e.session.Done() {
-		// A finished episode no longer counts against the live limit.
-		s.episodes.finish(e)
-	}
-	resp, err := s.stepResponse(e, turn)
-	if err != nil {
-		writeDetail(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	resp.QueueWaitSeconds = t.Waited.Seconds()
-	writeJSON(w, http.StatusOK, resp)
+	return turn, nil
 }
 
 // stepResponse describes a step just taken.
@@ -193,21 +231,30 @@ func (s *Server) stepResponse(e *liveEpisode, turn *episode.Turn) (*EpisodeStepR
 }
 
 func (s *Server) handleEpisodeGet(w http.ResponseWriter, r *http.Request) {
-	e, ok := s.episodes.get(r.PathValue("id"))
-	if !ok {
+	var st EpisodeState
+	err := s.episodes.view(r.Context(), r.PathValue("id"), func(e *liveEpisode, idle time.Duration) error {
+		st = e.state(idle)
+		return nil
+	})
+	switch {
+	case errors.Is(err, errEpisodeNotFound):
 		writeDetail(w, http.StatusNotFound, "episode not found")
-		return
-	}
-	if !e.step.TryLock() {
+	case errors.Is(err, errEpisodeBusy):
 		writeDetail(w, http.StatusConflict, "a step of this episode is in progress")
-		return
+	case err != nil:
+		writeDetail(w, http.StatusServiceUnavailable, err.Error())
+	default:
+		writeJSON(w, http.StatusOK, st)
 	}
-	defer e.step.Unlock()
+}
+
+// state describes the episode for GET.
+func (e *liveEpisode) state(idle time.Duration) EpisodeState {
 	ep := e.session.Episode()
 	st := EpisodeState{EpisodeID: e.id, Problem: ep.Problem, Benchmark: e.set.Name, MaxTurns: e.maxTurns,
 		Turn: e.session.Turn(), Done: e.session.Done(), Passed: ep.Passed, InfraError: ep.Infra,
 		Messages: messages(e.session.Messages()), Turns: []TurnSummary{}, Final: finalSummaries(ep),
-		IdleSeconds: s.episodes.idle(e).Seconds()}
+		IdleSeconds: idle.Seconds()}
 	for _, t := range ep.Turns {
 		st.Turns = append(st.Turns, TurnSummary{Turn: t.Index, Verdict: string(t.Verdict), Reward: Float(t.Reward),
 			Code: t.Code, Rule: t.Rule, Feedback: t.Feedback})
@@ -215,13 +262,17 @@ func (s *Server) handleEpisodeGet(w http.ResponseWriter, r *http.Request) {
 	if st.Done && ep.Infra == "" {
 		st.FinalReward, st.Return = floatPtr(ep.Reward), floatPtr(ep.Return)
 	}
-	writeJSON(w, http.StatusOK, st)
+	return st
 }
 
 func (s *Server) handleEpisodeDelete(w http.ResponseWriter, r *http.Request) {
-	if !s.episodes.remove(r.PathValue("id")) {
+	ok, err := s.episodes.remove(r.Context(), r.PathValue("id"))
+	switch {
+	case err != nil:
+		writeDetail(w, http.StatusServiceUnavailable, err.Error())
+	case !ok:
 		writeDetail(w, http.StatusNotFound, "episode not found")
-		return
+	default:
+		writeJSON(w, http.StatusOK, map[string]bool{"deleted": true})
 	}
-	writeJSON(w, http.StatusOK, map[string]bool{"deleted": true})
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"container/list"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -28,6 +29,10 @@ type liveEpisode struct {
 	// tmpl renders prompt and feedback text; nil when none was asked for.
 	tmpl   chattemplate.Template
 	render renderOptions
+	// create is the request that started the episode (what a shared
+	// store keeps to rebuild it); pending is the step being taken.
+	create  *EpisodeCreateRequest
+	pending *EpisodeStepRequest
 
 	// step serialises steps; the store's sweeper skips an episode whose
 	// step is in progress.
@@ -233,3 +238,68 @@ func newEpisodeID() (string, error) {
 	}
 	return hex.EncodeToString(b[:]), nil
 }
+
+// episodeBackend keeps the episodes of the episode API: in this process
+// (memoryEpisodes) or in JetStream, shared by several servers
+// (kvEpisodeStore).
+type episodeBackend interface {
+	// add stores a new episode (e.create set) and gives it its id; it
+	// fails with ErrTooManyEpisodes at the live-episode cap.
+	add(ctx context.Context, e *liveEpisode) error
+	// step runs fn with the episode to itself, then keeps what fn did.
+	// It fails with errEpisodeNotFound, or errEpisodeBusy while another
+	// step holds the episode; otherwise it returns fn's error.
+	step(ctx context.Context, id string, fn func(e *liveEpisode) error) error
+	// view runs fn on the episode and the time it has been idle, with
+	// step's errors.
+	view(ctx context.Context, id string, fn func(e *liveEpisode, idle time.Duration) error) error
+	// remove deletes an episode; false if it was not there.
+	remove(ctx context.Context, id string) (bool, error)
+	close()
+}
+
+var (
+	errEpisodeNotFound = errors.New("episode not found")
+	errEpisodeBusy     = errors.New("a step of this episode is in progress")
+)
+
+// memoryEpisodes is the in-process backend.
+type memoryEpisodes struct{ st *episodeStore }
+
+func (m memoryEpisodes) add(_ context.Context, e *liveEpisode) error { return m.st.add(e) }
+
+func (m memoryEpisodes) step(_ context.Context, id string, fn func(e *liveEpisode) error) error {
+	e, ok := m.st.get(id)
+	if !ok {
+		return errEpisodeNotFound
+	}
+	if !e.step.TryLock() {
+		return errEpisodeBusy
+	}
+	defer e.step.Unlock()
+	defer m.st.touch(e)
+	err := fn(e)
+	if e.session.Done() {
+		// A finished episode no longer counts against the live limit.
+		m.st.finish(e)
+	}
+	return err
+}
+
+func (m memoryEpisodes) view(_ context.Context, id string, fn func(e *liveEpisode, idle time.Duration) error) error {
+	e, ok := m.st.get(id)
+	if !ok {
+		return errEpisodeNotFound
+	}
+	if !e.step.TryLock() {
+		return errEpisodeBusy
+	}
+	defer e.step.Unlock()
+	return fn(e, m.st.idle(e))
+}
+
+func (m memoryEpisodes) remove(_ context.Context, id string) (bool, error) {
+	return m.st.remove(id), nil
+}
+
+func (m memoryEpisodes) close() { m.st.close() }

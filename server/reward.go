@@ -171,7 +171,7 @@ func (s *Server) reward(ctx context.Context, req *RewardRequest, admitted func()
 	g, gctx := errgroup.WithContext(ctx)
 	// One request never floods the judge queue: its samples take turns
 	// within the queue's concurrency.
-	g.SetLimit(s.cfg.JudgeQueue.Concurrency)
+	g.SetLimit(s.judgeQ.concurrency())
 	for i := range n {
 		g.Go(func() error {
 			prompt := ""

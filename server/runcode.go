@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rlef/rlef/dist"
 	"github.com/rlef/rlef/sandbox"
 	"github.com/rlef/rlef/verdict"
 )
@@ -147,7 +149,13 @@ func (s *Server) execute(ctx context.Context, req *RunCodeRequest, lang sandbox.
 			Stdout: ptr(""), Stderr: ptr(""), Verdict: string(verdict.CompileError)}
 		return string(verdict.CompileError), nil
 	}
-	prog, err := s.compile(ctx, lang, code)
+	ex, err := s.program(ctx, lang, code, in, req.RunTimeout <= 0)
+	if ex != nil && ex.Compile != nil {
+		resp.CompileResult = compileResult(ex.Compile, ex.Cached, seconds(req.CompileTimeout, math.MaxInt64))
+		if resp.CompileResult.Status != CommandFinished || ex.Compile.Status != verdict.OK {
+			return string(verdict.CompileError), nil
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
@@ -155,22 +163,12 @@ func (s *Server) execute(ctx context.Context, req *RunCodeRequest, lang sandbox.
 		resp.RunResult = errorResult(err)
 		return string(verdict.SandboxError), nil
 	}
-	defer prog.Close()
-	if prog.Compile != nil {
-		resp.CompileResult = compileResult(prog, seconds(req.CompileTimeout, math.MaxInt64))
-		if resp.CompileResult.Status != CommandFinished || !prog.OK() {
-			return string(verdict.CompileError), nil
-		}
-	}
 	if req.RunTimeout <= 0 {
 		return s.noTime(req, in, files, resp), nil
 	}
-	res, err := s.run(ctx, prog, in)
-	if err != nil {
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		resp.RunResult = errorResult(err)
+	res := ex.Run
+	if res == nil {
+		resp.RunResult = errorResult(errors.New("sandbox error: no run result"))
 		return string(verdict.SandboxError), nil
 	}
 	resp.RunResult = runResult(res)
@@ -180,6 +178,32 @@ func (s *Server) execute(ctx context.Context, req *RunCodeRequest, lang sandbox.
 		}
 	}
 	return string(res.Status), nil
+}
+
+// program compiles (C++) and, unless compileOnly, runs a program: on the
+// cluster when dispatching, else on the local pool. A failed run returns
+// the compilation with the error.
+func (s *Server) program(ctx context.Context, lang sandbox.Language, code string, in sandbox.Input, compileOnly bool) (*dist.Execution, error) {
+	if s.cfg.Dispatch != nil {
+		return s.cfg.Dispatch.Execute(ctx, dist.RunRequest{Language: lang, Code: code, Input: in, CompileOnly: compileOnly})
+	}
+	prog, err := s.compile(ctx, lang, code)
+	if err != nil {
+		return nil, err
+	}
+	defer prog.Close()
+	ex := &dist.Execution{Cached: prog.Cached}
+	if prog.Compile != nil {
+		c := *prog.Compile
+		ex.Compile = &c
+	}
+	if !prog.OK() || compileOnly {
+		return ex, nil
+	}
+	if ex.Run, err = s.run(ctx, prog, in); err != nil {
+		return ex, err
+	}
+	return ex, nil
 }
 
 // compile prepares the program, trying once more after a sandbox failure
@@ -219,7 +243,7 @@ func (s *Server) runInput(req *RunCodeRequest) (sandbox.Input, *requestFiles, er
 	}
 	files := placeFiles(req.Files, req.FetchFiles)
 	in.Files, in.Collect = files.write, files.collect
-	if err := in.Limits.Validate(s.cfg.Pool.MaxLimits()); err != nil {
+	if err := in.Limits.Validate(s.cfg.maxLimits()); err != nil {
 		return in, files, fmt.Errorf("limits: %w", err)
 	}
 	return in, files, nil
@@ -273,9 +297,7 @@ func decodeBase64(s string) ([]byte, error) {
 // compiler's time limit, or slower than the request's compile_timeout, is
 // TimeLimitExceeded (verl: compile_timeout, -4); a failed one is Finished
 // with the compiler's non-zero exit code (verl: compile_error, -4).
-func compileResult(p *sandbox.Program, timeout time.Duration) *CommandRunResult {
-	c := p.Compile
-	cached := p.Cached
+func compileResult(c *sandbox.Result, cached bool, timeout time.Duration) *CommandRunResult {
 	r := &CommandRunResult{
 		Status: CommandFinished, Verdict: string(c.Status),
 		ExecutionTime: ptr(c.WallTime.Seconds()), CPUTime: c.CPUTime.Seconds(), WallTime: c.WallTime.Seconds(),

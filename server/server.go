@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,22 +10,33 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/rlef/rlef/dataset"
+	"github.com/rlef/rlef/dist"
 	"github.com/rlef/rlef/episode"
 	"github.com/rlef/rlef/judge"
 	"github.com/rlef/rlef/sandbox"
 )
 
-// Config configures a Server. Pool is required; everything else has
-// defaults.
+// Config configures a Server. Pool or Dispatch is required; everything
+// else has defaults.
 type Config struct {
 	// Pool runs programs.
 	Pool *sandbox.Pool
 	// Judge judges submissions for /get_reward and the episode API
 	// (default: a judge on Pool with default options).
 	Judge *judge.Judge
+	// Dispatch, when set, sends every run, judging and code extraction
+	// to a cluster of workers (a dist.Client) instead of Pool and Judge;
+	// the admission queues then follow the cluster's live capacity unless
+	// their Concurrency is set.
+	Dispatch Dispatcher
+	// EpisodeJS, when set, keeps episodes in JetStream key-value buckets,
+	// so that several servers behind one address can each take any step
+	// of any episode (see kvEpisodeStore).
+	EpisodeJS jetstream.JetStream
 	// Sets are the served benchmarks that labels and episodes name
 	// problems from; the first is the default for bare problem ids.
 	Sets []*dataset.Set
@@ -89,14 +101,24 @@ type EpisodeLimits struct {
 	MaxTurns int
 }
 
+// Dispatcher runs programs, judgings and code extraction on a cluster of
+// workers (dist.Client).
+type Dispatcher interface {
+	episode.Judger
+	Execute(ctx context.Context, req dist.RunRequest) (*dist.Execution, error)
+	Parse(ctx context.Context, text string) (string, error)
+	// Capacity is the jobs the live workers take at once.
+	Capacity() int
+}
+
 func (c *Config) fill() error {
-	if c.Pool == nil {
+	if c.Pool == nil && c.Dispatch == nil {
 		return errors.New("server: no sandbox pool")
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.Judge == nil {
+	if c.Judge == nil && c.Dispatch == nil {
 		j, err := judge.New(c.Pool, judge.Options{Logger: c.Logger})
 		if err != nil {
 			return fmt.Errorf("server: %w", err)
@@ -122,7 +144,7 @@ func (c *Config) fill() error {
 	if r.Processes <= 0 {
 		r.Processes = 128
 	}
-	max := c.Pool.MaxLimits()
+	max := c.maxLimits()
 	if max.Memory > 0 && r.MaxMemory > max.Memory {
 		r.MaxMemory = max.Memory
 	}
@@ -135,8 +157,11 @@ func (c *Config) fill() error {
 	if max.Processes > 0 && r.Processes > max.Processes {
 		r.Processes = max.Processes
 	}
-	fillQueue(&c.RunQueue, c.Pool.Slots(), 2*time.Minute)
-	fillQueue(&c.JudgeQueue, c.Pool.Slots(), time.Minute)
+	fillQueue(&c.RunQueue, c.slots(), 2*time.Minute)
+	fillQueue(&c.JudgeQueue, c.slots(), time.Minute)
+	if c.Dispatch != nil {
+		c.RunQueue.Capacity, c.JudgeQueue.Capacity = c.Dispatch.Capacity, c.Dispatch.Capacity
+	}
 	if c.KeepAlive == 0 {
 		c.KeepAlive = 2 * time.Second
 	}
@@ -166,8 +191,25 @@ func (c *Config) fill() error {
 	return nil
 }
 
+// maxLimits are the sandbox's maxima: the pool's, or the defaults every
+// worker starts with.
+func (c *Config) maxLimits() sandbox.Limits {
+	if c.Dispatch != nil {
+		return sandbox.DefaultMaxLimits()
+	}
+	return c.Pool.MaxLimits()
+}
+
+// slots is the local pool's slots; 0 when a cluster decides.
+func (c *Config) slots() int {
+	if c.Dispatch != nil {
+		return 0
+	}
+	return c.Pool.Slots()
+}
+
 func fillQueue(q *QueueConfig, slots int, wait time.Duration) {
-	if q.Concurrency <= 0 {
+	if q.Concurrency <= 0 && slots > 0 {
 		q.Concurrency = slots
 	}
 	if q.MaxWaiting <= 0 {
@@ -189,7 +231,7 @@ type Server struct {
 	runQ     *admission
 	judgeQ   *admission
 	envs     map[string]*episode.Env // by set name
-	episodes *episodeStore
+	episodes episodeBackend
 	handler  http.Handler
 
 	closeOnce sync.Once
@@ -201,21 +243,39 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, judge: cfg.Judge, log: cfg.Logger, envs: map[string]*episode.Env{}}
+	if cfg.Dispatch != nil {
+		s.judge = cfg.Dispatch
+	}
 	s.m = newMetrics(cfg.Pool)
 	s.runQ = newAdmission("run_code", cfg.RunQueue, s.m)
 	s.judgeQ = newAdmission("judge", cfg.JudgeQueue, s.m)
 	for _, set := range cfg.Sets {
 		s.envs[set.Name] = s.newEnv(set)
 	}
-	s.episodes = newEpisodeStore(cfg.Episodes, s.m)
+	if cfg.EpisodeJS != nil {
+		kv, err := newKVEpisodeStore(context.Background(), cfg.EpisodeJS, cfg.Episodes, s.m, s.rebuildEpisode, cfg.Logger)
+		if err != nil {
+			return nil, err
+		}
+		s.episodes = kv
+	} else {
+		s.episodes = memoryEpisodes{newEpisodeStore(cfg.Episodes, s.m)}
+	}
 	s.handler = s.routes()
 	return s, nil
 }
 
 // newEnv is the episode environment of one benchmark.
 func (s *Server) newEnv(set *dataset.Set) *episode.Env {
-	return &episode.Env{Set: set, Judge: s.cfg.Judge, Parser: episode.SandboxParser(s.cfg.Pool),
-		Random: episode.NewRandomFeedback(set, s.cfg.Judge)}
+	return &episode.Env{Set: set, Judge: s.judge, Parser: s.parser(), Random: episode.NewRandomFeedback(set, s.judge)}
+}
+
+// parser extracts code for the longest_parseable rule.
+func (s *Server) parser() func(ctx context.Context, text string) (string, error) {
+	if s.cfg.Dispatch != nil {
+		return s.cfg.Dispatch.Parse
+	}
+	return episode.SandboxParser(s.cfg.Pool)
 }
 
 // Handler returns the server's HTTP handler.

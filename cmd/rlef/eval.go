@@ -42,6 +42,7 @@ type evalFlags struct {
 func newEvalCmd() *cobra.Command {
 	var f evalFlags
 	var sf sandboxFlags
+	var nf natsFlags
 	cmd := &cobra.Command{
 		Use:   "eval --benchmark NAME --model NAME --base-url URL [flags]",
 		Short: "Run the RLEF multi-turn protocol against an OpenAI-compatible model",
@@ -57,7 +58,7 @@ skipped and model responses already received are replayed from the store
 instead of being requested again. API keys come from the environment only
 (--api-key-env, default OPENAI_API_KEY).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runEval(cmd, &f, &sf)
+			return runEval(cmd, &f, &sf, &nf)
 		},
 	}
 	fs := cmd.Flags()
@@ -86,10 +87,11 @@ instead of being requested again. API keys come from the environment only
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "evaluate a policy checkpoint (from rlef lab or rlef train) in-process instead of --model at --base-url")
 	sf.register(fs, 0)
 	sf.registerGrading(fs)
+	nf.register(fs, false)
 	return cmd
 }
 
-func runEval(cmd *cobra.Command, f *evalFlags, sf *sandboxFlags) error {
+func runEval(cmd *cobra.Command, f *evalFlags, sf *sandboxFlags, nf *natsFlags) error {
 	ctx := cmd.Context()
 	if f.checkpoint != "" {
 		if err := useCheckpoint(f); err != nil {
@@ -168,12 +170,13 @@ func runEval(cmd *cobra.Command, f *evalFlags, sf *sandboxFlags) error {
 	if err != nil {
 		return err
 	}
-	j, err := sf.openJudge(ctx, judge.Options{})
+	jb, err := nf.openJudging(ctx, sf, judge.Options{})
 	if err != nil {
 		return err
 	}
-	defer j.Pool().Close()
-	env := &episode.Env{Set: set, Judge: j, Parser: episode.SandboxParser(j.Pool())}
+	defer jb.Close()
+	j := jb.Judger()
+	env := &episode.Env{Set: set, Judge: j, Parser: jb.Parser()}
 	if fb == episode.FeedbackRandom {
 		env.Random = episode.NewRandomFeedback(set, j)
 	}
@@ -261,7 +264,7 @@ func defaultRunDir(info *store.RunInfo) string {
 
 // fewShotFor builds the base profile's demonstrations from the built-in
 // problems, in the evaluated benchmark's template family.
-func fewShotFor(ctx context.Context, j *judge.Judge, set *dataset.Set, problems []*dataset.Problem) ([][]llm.Message, error) {
+func fewShotFor(ctx context.Context, j episode.Judger, set *dataset.Set, problems []*dataset.Problem) ([][]llm.Message, error) {
 	builtin, err := dataset.LoadBuiltin()
 	if err != nil {
 		return nil, err

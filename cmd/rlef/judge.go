@@ -23,6 +23,7 @@ import (
 // judgeFlags are the options of `rlef judge`.
 type judgeFlags struct {
 	sf          sandboxFlags
+	nf          natsFlags
 	benchmark   string
 	data        string
 	version     string
@@ -76,6 +77,7 @@ A summary with pass@k goes to stderr and, with --summary, to a JSON file.`,
 	fs.BoolVar(&f.noProgress, "no-progress", false, "do not show a progress bar")
 	f.sf.register(fs, 0)
 	f.sf.registerGrading(fs)
+	f.nf.register(fs, false)
 	_ = cmd.MarkFlagRequired("benchmark")
 	_ = cmd.MarkFlagRequired("samples")
 	return cmd
@@ -119,11 +121,11 @@ func runJudge(ctx context.Context, f *judgeFlags, stdout, stderr io.Writer) erro
 
 	var sandboxFailures []string
 	if len(todo) > 0 {
-		j, err := f.sf.openJudge(ctx, judge.Options{TimeLimit: f.timeLimit, NativeStdio: f.nativeStdio})
+		j, err := f.nf.openJudging(ctx, &f.sf, judge.Options{TimeLimit: f.timeLimit, NativeStdio: f.nativeStdio})
 		if err != nil {
 			return err
 		}
-		defer j.Pool().Close()
+		defer j.Close()
 		newRows, failures, err := judgeSamples(ctx, j, set, todo, f, out, stderr)
 		rows = append(rows, newRows...)
 		sandboxFailures = failures
@@ -222,7 +224,7 @@ func openJudgeOutput(path string) (*os.File, []judge.Row, error) {
 }
 
 // judgeSamples judges samples and writes a row for each as it completes.
-func judgeSamples(ctx context.Context, j *judge.Judge, set *dataset.Set, todo []judge.Sample, f *judgeFlags, out, stderr io.Writer) (rows []judge.Row, sandboxFailures []string, err error) {
+func judgeSamples(ctx context.Context, j *judging, set *dataset.Set, todo []judge.Sample, f *judgeFlags, out, stderr io.Writer) (rows []judge.Row, sandboxFailures []string, err error) {
 	suites := []judge.Suite{judge.PublicSuite(set), judge.PrivateSuite(set)}
 	suites[0].StopOnFailure = true
 	tasks := make([]judge.Task, len(todo))

@@ -42,6 +42,8 @@ func newRootCmd() *cobra.Command {
 		newJudgeCmd(),
 		newLabCmd(),
 		newTrainCmd(),
+		newWorkerCmd(),
+		newStatusCmd(),
 	// rlef:subcommands
 	)
 	return root

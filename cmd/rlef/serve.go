@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rlef/rlef/dataset"
-	"github.com/rlef/rlef/judge"
 	"github.com/rlef/rlef/sandbox"
 	"github.com/rlef/rlef/server"
 	"github.com/rlef/rlef/server/loadgen"
@@ -36,6 +35,7 @@ func newServeCmd() *cobra.Command {
 	var (
 		f  serveFlags
 		sf sandboxFlags
+		nf natsFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [flags]",
@@ -56,7 +56,7 @@ URL (verl's and OpenRLHF's clients send no headers). SIGINT/SIGTERM stop
 accepting requests and finish those in flight.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runServe(cmd, &f, &sf)
+			return runServe(cmd, &f, &sf, &nf)
 		},
 	}
 	fs := cmd.Flags()
@@ -80,10 +80,11 @@ accepting requests and finish those in flight.`,
 	fs.DurationVar(&f.grace, "shutdown-timeout", 2*time.Minute, "how long shutdown waits for requests in flight")
 	sf.register(fs, 0)
 	sf.registerGrading(fs)
+	nf.register(fs, true)
 	return cmd
 }
 
-func runServe(cmd *cobra.Command, f *serveFlags, sf *sandboxFlags) error {
+func runServe(cmd *cobra.Command, f *serveFlags, sf *sandboxFlags, nf *natsFlags) error {
 	ctx := cmd.Context()
 	token := f.token
 	if f.tokenEnv != "" {
@@ -116,19 +117,20 @@ func runServe(cmd *cobra.Command, f *serveFlags, sf *sandboxFlags) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close()
-	j, err := sf.openJudge(ctx, judge.Options{})
+	backend, err := nf.openServing(ctx, sf)
 	if err != nil {
 		return err
 	}
-	pool := j.Pool()
-	defer pool.Close()
-	srv, err := server.New(server.Config{
-		Pool: pool, Judge: j, Sets: sets, Token: token, Run: run, MaxBody: maxBody,
+	defer backend.Close()
+	cfg := server.Config{
+		Sets: sets, Token: token, Run: run, MaxBody: maxBody,
 		RunQueue:   server.QueueConfig{MaxWaiting: f.queueSize, MaxWait: f.queueWait},
 		JudgeQueue: server.QueueConfig{Concurrency: f.judgeConcurrency, MaxWaiting: f.queueSize, MaxWait: f.judgeWait},
 		Episodes:   server.EpisodeLimits{TTL: f.episodeTTL, Max: f.maxEpisodes, MaxFinished: f.keepFinished},
 		Logger:     slog.Default(),
-	})
+	}
+	backend.apply(&cfg)
+	srv, err := server.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -137,8 +139,8 @@ func runServe(cmd *cobra.Command, f *serveFlags, sf *sandboxFlags) error {
 	for _, s := range sets {
 		names = append(names, fmt.Sprintf("%s (%d problems)", s.Name, len(s.Problems)))
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "rlef serve: listening on http://%s (%d sandbox slots, isolation %s; benchmarks: %s; auth: %v)\n",
-		ln.Addr(), pool.Slots(), pool.Isolation().Mode, strings.Join(names, ", "), token != "")
+	fmt.Fprintf(cmd.ErrOrStderr(), "rlef serve: listening on http://%s (%s; benchmarks: %s; auth: %v)\n",
+		ln.Addr(), backend.describe(), strings.Join(names, ", "), token != "")
 	if err := srv.Serve(ctx, ln, f.grace); err != nil {
 		return err
 	}
