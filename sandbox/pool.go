@@ -420,7 +420,7 @@ func jobFor(prog *Program, in Input) func(*slot) *job {
 		case Python:
 			main := path.Join(s.workDir, "main.py")
 			j.kind, j.argv = "python", append([]string{main}, in.Args...)
-			j.files[main] = []byte(prog.source)
+			j.source = []byte(prog.source)
 		case CPP:
 			j.kind, j.exe, j.env = "exec", prog.exe, programEnv(s.workDir, s.tmpDir)
 			j.argv = append([]string{path.Join(s.workDir, "main")}, in.Args...)
