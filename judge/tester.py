@@ -114,11 +114,28 @@ class Stopped(BaseException):
     """The candidate was killed (time or memory): the test is over."""
 
 
+def _exportable(name):
+    """A name of the candidate's module that may enter the tests'
+    namespace: an identifier that is not a builtin nor one of ours."""
+    return (isinstance(name, str) and name.isidentifier() and not hasattr(builtins, name)
+            and not name.startswith(("__", "_rlef")))
+
+
+# Exceptions that end an iteration rather than fail it: raised from the
+# candidate inside the tests' map(), filter() or all(), they would quietly
+# cut the test short. They cross as a RuntimeError, as PEP 479 turns them
+# inside a generator.
+_ITERATION_ENDS = ("StopIteration", "StopAsyncIteration")
+
+
 def _candidate_exception(info):
     """The candidate's exception, as the builtin exception of the same name
     when there is one (so that tests expecting it still work)."""
     name = info.get("type", "")
     cls = getattr(builtins, name, None)
+    if name in _ITERATION_ENDS:
+        cls = RuntimeError
+        info = dict(info, error="the candidate raised " + info.get("error", name))
     if not (isinstance(cls, type) and issubclass(cls, Exception)):
         cls = Exception
     msg = info.get("error", name)
@@ -260,18 +277,28 @@ class Tester(object):
         self.ns = None
 
     def load(self, job):
+        """The tests' namespace: the candidate's exports, by the names its
+        module gave them, except names the tests take from elsewhere: a
+        candidate exporting abs, range or set must not change what those
+        mean in the tests (the tests' own definitions come after these
+        and win anyway)."""
         ns = {"__builtins__": builtins, "__name__": "__main__", "_rlef_neq": _rlef_neq}
         for name in job.get("refs") or []:
-            ns[name] = Remote("name", name)
+            if _exportable(name):
+                ns[name] = Remote("name", name)
         for name, module in (job.get("modules") or {}).items():
+            if not _exportable(name):
+                continue
             try:
                 ns[name] = __import__(module, fromlist=["_"])
             except BaseException:
                 pass
         for name, data in (job.get("values") or {}).items():
-            ns[name] = marshal.loads(bytes.fromhex(data))
+            if _exportable(name):
+                ns[name] = marshal.loads(bytes.fromhex(data))
         for name in job.get("functions") or []:
-            ns[name] = _stand_in(name)
+            if _exportable(name):
+                ns[name] = _stand_in(name)
         self.ns = ns
         return b"O", {}
 
