@@ -102,6 +102,9 @@ func newCompiler(p *Pool, cfg Config) (*compiler, error) {
 	c := &compiler{pool: p, flags: cfg.CXXFlags, limits: cfg.CompileLimits,
 		entries: map[string]*list.Element{}, order: list.New(), maxBytes: cfg.CompileCacheMemory}
 	c.bgCtx, c.bgCancel = context.WithCancel(context.Background())
+	if cfg.PythonOnly {
+		return c, nil
+	}
 	cxx, err := resolveExecutable(cfg.CXX)
 	if err != nil {
 		p.log.Warn("no C++ compiler; C++ programs will be refused", "cxx", cfg.CXX, "err", err)

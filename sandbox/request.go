@@ -15,7 +15,9 @@ import (
 //	op       byte   opZygoteRun, opDirectRun (a notice to the zygote),
 //	                opSpareRun or opSessionProc
 //	kind     byte   kindPython or kindExec
-//	flags    byte   flagWriteSource: also write the source to argv[0]
+//	flags    byte   flagWriteSource: also write the source to argv[0];
+//	                2 (set by the zygote for a session's processes): wait,
+//	                after the 'S' report, for "G" before running
 //	exe      int8   index of the executable among the message's
 //	                descriptors, or -1
 //	id       uint32 the request's number

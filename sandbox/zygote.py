@@ -112,6 +112,7 @@ OP_SPARE_RUN = b"P"    # a run for a spare
 OP_SESSION_PROC = b"S"  # one process of a session, for a spare
 OP_PAYLOAD = b"M"      # the request is in the memfd at descriptor index msg[1]
 FLAG_WRITE_SOURCE = 1  # also write the source to argv[0]
+FLAG_AWAIT_GO = 2      # after the S report, wait for b"G" before running
 
 
 class Request:
@@ -146,9 +147,9 @@ def parse_request(msg, fds):
     return r
 
 
-def encode_request(op, rid, limits, source, argv):
+def encode_request(op, rid, limits, source, argv, flags=0):
     """A request for a session's spare (the supervisor encodes the others)."""
-    parts = [HEADER.pack(op, b"p", 0, -1, rid, *limits, len(argv), 0, 0, 0)]
+    parts = [HEADER.pack(op, b"p", flags, -1, rid, *limits, len(argv), 0, 0, 0)]
     for s in [source] + [os.fsencode(a) for a in argv]:
         parts.append(U32.pack(len(s)))
         parts.append(s)
@@ -479,7 +480,7 @@ def serve_native(ctrl, state, r, msg, fds):
         state.spare.kill()  # it would sit in the run's cgroup, at the program's reach
         state.spare = None
     if SHIM_FD < 0:
-        child, info = start_in_spare(r.limits, msg, fds)
+        child, info, _ = start_in_spare(r.limits, msg, fds)
         finish(ctrl, state, r, fds, [child], info)
         return
     try:
@@ -492,44 +493,66 @@ def serve_native(ctrl, state, r, msg, fds):
     finish(ctrl, state, r, fds, [child], {"started": True})
 
 
-def start_in_spare(limits, msg, fds):
+def start_in_spare(limits, msg, fds, hold=False):
     """Fork a spare after the run's clock started, hand it a request and
-    wait for its report. Returns the child and what it reported."""
+    wait for its report. Returns the child, what it reported and, with
+    hold, the socket of a spare that is set up and waits for b"G" before
+    its program may start (None otherwise)."""
     s = Spare.fork(limits, warm=False)
-    kind, val = read_report(s.sock)
     info = {"started": False, "pre_cpu": 0.0}
-    if kind == "R":
-        socket.send_fds(s.sock, [msg], fds)
+    try:
         kind, val = read_report(s.sock)
+        if kind == "R":
+            socket.send_fds(s.sock, [msg], fds)
+            kind, val = read_report(s.sock)
+    except OSError as e:
+        kind, val = "E", "spare: %s: %s" % (type(e).__name__, e)
     if kind == "S":
         info["started"] = True
         info["pre_cpu"] = val[1]  # all of it counts in the run's cgroup
     else:
         info["setup_error"] = val if kind == "E" else "the spare died before the program started"
-    s.sock.close()
+    held = None
+    if hold and info["started"]:
+        held = s.sock
+    else:
+        s.sock.close()
     s.sock = None
-    return Child(s.pid, s.pidfd), info
+    return Child(s.pid, s.pidfd), info, held
 
 
 def serve_session(ctrl, state, c, fds):
     """Start every process of a session, each from a fresh spare with the
-    descriptors the supervisor sent for it."""
+    descriptors the supervisor sent for it. No program starts before every
+    spare is set up: a program that ran could kill the spares still being
+    set up, and so turn its own failure into the sandbox's."""
     state.python = True
     if state.spare is not None:
         state.spare.kill()
         state.spare = None
     limits = tuple(c["limits"])
-    children, info = [], {"pre_cpu": 0.0, "started": True}
+    children, held, info = [], [], {"pre_cpu": 0.0, "started": True}
     for proc in c["procs"]:
         sub = encode_request(OP_SESSION_PROC, c["id"], limits, proc["source"].encode("utf-8", "surrogateescape"),
-                             proc["argv"])
-        child, pinfo = start_in_spare(limits, sub, [fds[j] for j in proc["fds"]])
+                             proc["argv"], FLAG_AWAIT_GO)
+        child, pinfo, sock = start_in_spare(limits, sub, [fds[j] for j in proc["fds"]], hold=True)
         children.append(child)
         info["pre_cpu"] += pinfo["pre_cpu"]
+        if sock is not None:
+            held.append(sock)
         if not pinfo["started"]:
             info["started"] = False
             info["setup_error"] = pinfo["setup_error"]
             break
+    for sock in held:
+        if info["started"]:
+            try:
+                sock.send(b"G")
+            except OSError:
+                pass  # it died after its setup: its exit status says how
+        sock.close()
+    if not info["started"]:
+        kill_all()  # none of them has run its program
     r = Request()
     r.id, r.collect = c["id"], []
     finish(ctrl, state, r, fds, children, info)
@@ -772,6 +795,8 @@ def spare(sock, limits, warm):
     # after the clock started): the supervisor takes the one that applies.
     now = cpu_self()
     sock.send(REPORT.pack(b"S", now - ready_cpu, now - join_cpu))
+    if r.flags & FLAG_AWAIT_GO and sock.recv(1) != b"G":
+        os._exit(0)  # the session did not start
     sock.close()
     if r.kind == b"x":
         run_exec(r, fds)

@@ -280,6 +280,7 @@ func compileResult(p *sandbox.Program, timeout time.Duration) *CommandRunResult 
 		Status: CommandFinished, Verdict: string(c.Status),
 		ExecutionTime: ptr(c.WallTime.Seconds()), CPUTime: c.CPUTime.Seconds(), WallTime: c.WallTime.Seconds(),
 		MemoryBytes: c.Memory, Stdout: ptr(text(c.Stdout)), Stderr: ptr(text(c.Stderr)), Cached: &cached,
+		Message: c.Message,
 	}
 	timedOut := strings.Contains(c.Message, "exceeded the time limit") || (timeout > 0 && c.WallTime > timeout)
 	switch {
@@ -312,6 +313,7 @@ func runResult(res *sandbox.Result) *CommandRunResult {
 		MemoryBytes: res.Memory, Signal: res.Signal,
 		Stdout: ptr(text(res.Stdout)), Stderr: ptr(text(res.Stderr)),
 		StdoutTruncated: res.StdoutTruncated, StderrTruncated: res.StderrTruncated,
+		Message: res.Message,
 	}
 	rc := res.ExitCode
 	switch res.Status {

@@ -12,16 +12,18 @@ import (
 //go:embed forker.py
 var forkerSource string
 
-// Forker is the sandbox's floor: a warm Python process that runs a snippet
-// in a child forked ahead of time, with no sandbox, limits or accounting
-// (see forker.py). Use one per client; it is not safe for concurrent use.
+// Forker is the sandbox's floor: a warm Python process (with the given
+// modules imported) that compiles and runs a snippet in a child forked
+// ahead of time, with no sandbox, limits or accounting (see forker.py).
+// Use one per client; it is not safe for concurrent use.
 type Forker struct {
 	cmd *exec.Cmd
 	in  *os.File // to the forker
 	out *os.File // from the forker
 }
 
-// StartForker starts a forker for a Python snippet.
+// StartForker starts a forker for a Python snippet, importing preload
+// first.
 func StartForker(python, snippet string, preload ...string) (*Forker, error) {
 	toR, toW, err := os.Pipe()
 	if err != nil {
