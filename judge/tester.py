@@ -13,10 +13,15 @@
 # that many bytes, the first naming the message.
 #
 #   L <json>   {"functions": [names], "values": {name: marshal hex},
-#              "modules": {name: module}, "refs": [names]}  -> O {} | E <json>
+#              "modules": {name: module}, "refs": [names], "setup": text}
+#              -> O {} | E <json>
 #              (the problem's setup code ran in the candidate's process,
 #              after the solution, as it always did: what it made arrives
-#              here as functions, values, modules and references)
+#              here as functions, values, modules and references. The
+#              supervisor has already dropped modules outside its allowed
+#              list and re-encoded the values. The setup's imports and
+#              function definitions then run here too, so that the helpers
+#              the tests call are this process's own, not the candidate's.)
 #   R <json>   run one test: {"code", "index"}
 #              -> K <n:2><name><marshal args>   a call to make in the
 #                 candidate (arguments that are not data as tagged
@@ -34,8 +39,11 @@ import struct
 import sys
 
 # Nothing the candidate could write may be imported here: it shares the
-# per-run directories with this process.
-sys.path[:] = [p for p in sys.path if p and not p.startswith(("/w", "/tmp", "/mnt", "."))]
+# per-run directories with this process. Nor is its working directory one
+# of them (a module's own search, such as unittest's discovery, starts
+# there).
+sys.path[:] = [p for p in sys.path if p and not p.startswith(("/w", "/tmp", "/mnt", "/dev", "."))]
+os.chdir("/")
 
 _HEADER = struct.Struct("<I")
 
@@ -119,6 +127,29 @@ def _exportable(name):
     namespace: an identifier that is not a builtin nor one of ours."""
     return (isinstance(name, str) and name.isidentifier() and not hasattr(builtins, name)
             and not name.startswith(("__", "_rlef")))
+
+
+def _importable(module):
+    """A module name the candidate exported that may be imported here: no
+    part of it private or a __main__ (importing unittest.__main__ runs test
+    discovery). The supervisor lets only well-known modules through."""
+    return isinstance(module, str) and all(p.isidentifier() and not p.startswith("_") for p in module.split("."))
+
+
+def _run_setup_definitions(setup, ns):
+    """Run the setup's imports and function definitions in the tests'
+    namespace, where they replace the candidate's stand-ins of the same
+    names: a helper the tests call to check a result (close(a, b)) must
+    not run in the candidate's process. What else the setup makes (data,
+    objects of the candidate's classes) stays in the candidate's process,
+    reached by reference."""
+    if not setup:
+        return
+    import ast
+    tree = ast.parse(setup, "<setup>")
+    keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef)
+    tree.body = [node for node in tree.body if isinstance(node, keep)]
+    exec(compile(tree, "<setup>", "exec", dont_inherit=True), ns)
 
 
 # Exceptions that end an iteration rather than fail it: raised from the
@@ -287,7 +318,7 @@ class Tester(object):
             if _exportable(name):
                 ns[name] = Remote("name", name)
         for name, module in (job.get("modules") or {}).items():
-            if not _exportable(name):
+            if not _exportable(name) or not _importable(module):
                 continue
             try:
                 ns[name] = __import__(module, fromlist=["_"])
@@ -299,6 +330,11 @@ class Tester(object):
         for name in job.get("functions") or []:
             if _exportable(name):
                 ns[name] = _stand_in(name)
+        try:
+            _run_setup_definitions(job.get("setup") or "", ns)
+        except BaseException as e:
+            err, tb = _describe(e)
+            return b"E", {"error": err, "traceback": tb}
         self.ns = ns
         return b"O", {}
 

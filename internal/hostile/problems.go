@@ -43,6 +43,19 @@ const (
 	Pairs = "hostile/pairs"
 	// BigAlloc: stdio whose honest solution needs 100 MiB of its 160 MiB.
 	BigAlloc = "hostile/big-alloc"
+	// ScaleInt: function scale(x) -> x*x whose first private test expects
+	// a float (which turns on EvalPlus's float tolerance for the rest of
+	// the suite) and whose later tests expect integers within int64.
+	ScaleInt = "hostile/scale-int"
+	// SquareAtol: function square(x) -> x*x on a problem that declares an
+	// absolute tolerance (for floats); its private tests expect integers.
+	SquareAtol = "hostile/square-atol"
+	// AddHelper: assert tests of add(a, b) through a helper function the
+	// problem's setup code defines (close(a, b)).
+	AddHelper = "hostile/add-helper"
+	// AddMath: assert tests of add(a, b) through the math module, which
+	// the problem's setup code imports.
+	AddMath = "hostile/add-math"
 	// CleanRoom: stdio whose honest solution prints the answer only when
 	// its run starts clean: nothing in /w, /tmp, /mnt, no other process,
 	// no IPC object, no inherited descriptor.
@@ -81,6 +94,7 @@ type Problem struct {
 	EntryPoint  string     `json:"entry_point,omitempty"`
 	Checker     string     `json:"checker,omitempty"`
 	Setup       string     `json:"setup,omitempty"`
+	Atol        float64    `json:"atol,omitempty"`
 	Public      []Test     `json:"public"`
 	Private     []Test     `json:"private"`
 	TimeLimit   float64    `json:"time_limit"`
@@ -205,6 +219,30 @@ func Problems() []*Problem {
 			Private: []Test{
 				{Code: "assert all(map(lambda p: add(*p) == p[0] + p[1], [(5, 6), (7, 8), (-1, 1)]))"},
 				{Code: "assert list(filter(lambda p: add(*p) != p[0] + p[1], [(2, 3), (40, 2)])) == []"},
+			},
+			Solutions: py("def add(a, b):\n    return a + b\n")}),
+		limit(&Problem{ID: ScaleInt, Mode: "function", EntryPoint: "scale", Statement: "def scale(x): return x squared (a float for a float x).",
+			Public:    []Test{{Input: "[3]", Output: "9"}},
+			Private:   []Test{{Input: "[0.5]", Output: "0.25"}, {Input: "[10000000]", Output: "100000000000000"}, {Input: "[3037000499]", Output: "9223372030926249001"}},
+			Solutions: py("def scale(x):\n    return x * x\n")}),
+		limit(&Problem{ID: SquareAtol, Mode: "function", EntryPoint: "square", Atol: 1e-6, Statement: "def square(x: int) -> int: return x squared.",
+			Public:    []Test{{Input: "[3]", Output: "9"}},
+			Private:   []Test{{Input: "[10000000]", Output: "100000000000000"}, {Input: "[-90000]", Output: "8100000000"}},
+			Solutions: py("def square(x):\n    return x * x\n")}),
+		limit(&Problem{ID: AddHelper, Mode: "assert", EntryPoint: "add", Statement: "Write add(a, b) returning a + b.",
+			Setup:  "def close(a, b):\n    return abs(a - b) < 1e-9\n",
+			Public: []Test{{Code: "assert close(add(1, 2), 3)"}},
+			Private: []Test{
+				{Code: "assert close(add(0.1, 0.2), 0.3)"},
+				{Code: "assert close(add(5, 6), 11)"},
+			},
+			Solutions: py("def add(a, b):\n    return a + b\n")}),
+		limit(&Problem{ID: AddMath, Mode: "assert", EntryPoint: "add", Statement: "Write add(a, b) returning a + b.",
+			Setup:  "import math\n",
+			Public: []Test{{Code: "assert math.isclose(add(1, 2), 3)"}},
+			Private: []Test{
+				{Code: "assert math.isclose(add(0.1, 0.2), 0.3)"},
+				{Code: "assert math.floor(add(5, 6)) == 11"},
 			},
 			Solutions: py("def add(a, b):\n    return a + b\n")}),
 		{ID: BigAlloc, Mode: "stdio", Statement: "Read n; print n + 1 (using 100 MiB of memory).", TimeLimit: 1, MemoryLimit: "160MiB",
