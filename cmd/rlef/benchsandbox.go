@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"text/tabwriter"
 	"time"
 
@@ -68,6 +69,7 @@ type benchSandboxOpts struct {
 	runs     int
 	pause    time.Duration
 	clients  []int
+	goJudge  string
 	cxxFlags []string
 }
 
@@ -115,6 +117,7 @@ the ratio to the floor.`,
 	fs := cmd.Flags()
 	fs.IntVar(&opts.runs, "runs", 200, "runs per configuration")
 	fs.IntSliceVar(&opts.clients, "clients", nil, "client counts to measure (default 1 and the number of slots)")
+	fs.StringVar(&opts.goJudge, "compare-go-judge", "", "base URL of a running go-judge (e.g. http://127.0.0.1:5050) to drive with the same programs")
 	fs.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	sf.register(fs, 0)
 	return cmd
@@ -235,6 +238,16 @@ func benchTargets(ctx context.Context, pool *sandbox.Pool, opts benchSandboxOpts
 		{"cpp", pathSandbox, shared(sandboxOp(pool, cppProg))},
 		{"cpp", pathRunCode, shared(runCodeOp(url, "cpp", benchCPP))},
 	}
+	if opts.goJudge != "" {
+		gj, release, err := goJudgeTargets(ctx, opts.goJudge)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		closers = append(closers, release)
+		targets = append(targets, gj...)
+	}
+	// Every Python path first, then every C++ one.
+	sort.SliceStable(targets, func(i, j int) bool { return targets[i].workload > targets[j].workload })
 	return targets, cleanup, nil
 }
 
