@@ -61,79 +61,15 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 // Run calls op n times from concurrency goroutines and measures each call.
 // It stops at the first error.
 func Run(ctx context.Context, n, concurrency int, op func(context.Context) error) (Stats, error) {
-	if concurrency < 1 {
-		concurrency = 1
+	ops := make([]func(context.Context) error, max(concurrency, 1))
+	for i := range ops {
+		ops[i] = op
 	}
-	var (
-		mu       sync.Mutex
-		lat      = make([]time.Duration, 0, n)
-		firstErr error
-		next     = make(chan struct{}, n)
-		wg       sync.WaitGroup
-	)
-	for i := 0; i < n; i++ {
-		next <- struct{}{}
-	}
-	close(next)
-	start := time.Now()
-	for w := 0; w < concurrency; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range next {
-				if ctx.Err() != nil {
-					return
-				}
-				t := time.Now()
-				err := op(ctx)
-				d := time.Since(t)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				lat = append(lat, d)
-				stop := firstErr != nil
-				mu.Unlock()
-				if stop {
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return Stats{}, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return Stats{}, err
-	}
-	return Summarize(lat, concurrency, time.Since(start)), nil
+	return Clients(ctx, n, 0, ops)
 }
 
 // Ms formats a duration in milliseconds with two decimals.
 func Ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
-
-// RunPaced calls op n times, one at a time, sleeping pause (untimed)
-// before each call: the latency of an operation that finds the system idle.
-func RunPaced(ctx context.Context, n int, pause time.Duration, op func(context.Context) error) (Stats, error) {
-	lat := make([]time.Duration, 0, n)
-	var busy time.Duration
-	for i := 0; i < n; i++ {
-		select {
-		case <-ctx.Done():
-			return Stats{}, ctx.Err()
-		case <-time.After(pause):
-		}
-		t := time.Now()
-		if err := op(ctx); err != nil {
-			return Stats{}, err
-		}
-		d := time.Since(t)
-		busy += d
-		lat = append(lat, d)
-	}
-	return Summarize(lat, 1, busy), nil
-}
 
 // Clients runs n operations spread over len(ops) clients, each calling its
 // own op (so an op need not be safe for concurrent use). With pause > 0

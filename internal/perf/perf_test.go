@@ -43,13 +43,6 @@ func TestRunCountsAndStopsOnError(t *testing.T) {
 	}
 }
 
-func TestRunPacedExcludesThePause(t *testing.T) {
-	s, err := RunPaced(context.Background(), 5, 20*time.Millisecond, func(context.Context) error { return nil })
-	if err != nil || s.N != 5 || s.Median >= 20*time.Millisecond || s.Concurrency != 1 {
-		t.Fatalf("%+v %v", s, err)
-	}
-}
-
 func TestClientsEachUseTheirOwnOp(t *testing.T) {
 	var a, b atomic.Int64
 	ops := []func(context.Context) error{
