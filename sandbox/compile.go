@@ -96,6 +96,8 @@ type cacheEntry struct {
 	size int64
 	// cacheable is false for outcomes that may depend on load.
 	cacheable bool
+	// timedOut: the compiler ran out of time (never cached).
+	timedOut bool
 }
 
 func newCompiler(p *Pool, cfg Config) (*compiler, error) {
@@ -298,7 +300,7 @@ func (c *compiler) programFor(e *cacheEntry, cached bool) (*Program, bool, error
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	res := *e.result
-	prog := &Program{Language: CPP, Compile: &res, Cached: cached}
+	prog := &Program{Language: CPP, Compile: &res, Cached: cached, CompileTimedOut: e.timedOut}
 	if res.Status != verdict.OK {
 		return prog, true, nil
 	}
@@ -396,7 +398,7 @@ func (c *compiler) entryFor(key string, r *Result) (*cacheEntry, error) {
 		// A time-out may be the machine's load, not the program's doing:
 		// never remembered.
 		res.Status, res.Message = verdict.CompileError, "compilation exceeded the time limit ("+c.limits.WallTime.String()+")"
-		e.cacheable = false
+		e.cacheable, e.timedOut = false, true
 	case r.Status == verdict.MemoryLimit:
 		res.Status, res.Message = verdict.CompileError, "compilation exceeded the memory limit ("+FormatBytes(c.limits.Memory)+")"
 	case r.Status == verdict.OutputLimit:

@@ -282,7 +282,7 @@ func compileResult(p *sandbox.Program, timeout time.Duration) *CommandRunResult 
 		MemoryBytes: c.Memory, Stdout: ptr(text(c.Stdout)), Stderr: ptr(text(c.Stderr)), Cached: &cached,
 		Message: c.Message,
 	}
-	timedOut := strings.Contains(c.Message, "exceeded the time limit") || (timeout > 0 && c.WallTime > timeout)
+	timedOut := p.CompileTimedOut || (timeout > 0 && c.WallTime > timeout)
 	switch {
 	case timedOut:
 		r.Status, r.Verdict = CommandTimeLimitExceeded, string(verdict.CompileError)
