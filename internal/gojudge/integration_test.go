@@ -1,7 +1,11 @@
+//go:build gojudge
+
 package gojudge
 
-// TestRealGoJudge runs against a real go-judge named by RLEF_GOJUDGE_URL and
-// is skipped when that variable is unset: go-judge is not installed in CI.
+// TestRealGoJudge runs against a real go-judge named by RLEF_GOJUDGE_URL.
+// It is built only with -tags gojudge: go-judge is not part of rlef's
+// suite (nor installed in CI), and without the tag the test does not
+// exist rather than skip.
 //
 // To build go-judge v1.12.2 (commit 955585f050286993ead2b2dd11c107d529b6b508)
 // from source outside the repository, as root, with the Go module proxy:
@@ -21,7 +25,7 @@ package gojudge
 //	cd /work/notes/gojudge-build
 //	setsid nohup ./go-judge -http-addr 127.0.0.1:5050 >go-judge.log 2>&1 </dev/null &
 //	curl -s 127.0.0.1:5050/version
-//	RLEF_GOJUDGE_URL=http://127.0.0.1:5050 go test -run TestRealGoJudge -v ./internal/gojudge
+//	RLEF_GOJUDGE_URL=http://127.0.0.1:5050 go test -tags gojudge -run TestRealGoJudge -v ./internal/gojudge
 
 import (
 	"context"
@@ -36,7 +40,7 @@ import (
 func TestRealGoJudge(t *testing.T) {
 	base := os.Getenv("RLEF_GOJUDGE_URL")
 	if base == "" {
-		t.Skip("RLEF_GOJUDGE_URL is unset; set it to a running go-judge, e.g. http://127.0.0.1:5050")
+		t.Fatal("RLEF_GOJUDGE_URL is unset; set it to a running go-judge, e.g. http://127.0.0.1:5050")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
