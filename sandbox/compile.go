@@ -96,12 +96,17 @@ type cacheEntry struct {
 	size int64
 	// cacheable is false for outcomes that may depend on load.
 	cacheable bool
+	// timedOut: the compiler ran out of time (never cached).
+	timedOut bool
 }
 
 func newCompiler(p *Pool, cfg Config) (*compiler, error) {
 	c := &compiler{pool: p, flags: cfg.CXXFlags, limits: cfg.CompileLimits,
 		entries: map[string]*list.Element{}, order: list.New(), maxBytes: cfg.CompileCacheMemory}
 	c.bgCtx, c.bgCancel = context.WithCancel(context.Background())
+	if cfg.PythonOnly {
+		return c, nil
+	}
 	cxx, err := resolveExecutable(cfg.CXX)
 	if err != nil {
 		p.log.Warn("no C++ compiler; C++ programs will be refused", "cxx", cfg.CXX, "err", err)
@@ -295,7 +300,7 @@ func (c *compiler) programFor(e *cacheEntry, cached bool) (*Program, bool, error
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	res := *e.result
-	prog := &Program{Language: CPP, Compile: &res, Cached: cached}
+	prog := &Program{Language: CPP, Compile: &res, Cached: cached, CompileTimedOut: e.timedOut}
 	if res.Status != verdict.OK {
 		return prog, true, nil
 	}
@@ -393,7 +398,7 @@ func (c *compiler) entryFor(key string, r *Result) (*cacheEntry, error) {
 		// A time-out may be the machine's load, not the program's doing:
 		// never remembered.
 		res.Status, res.Message = verdict.CompileError, "compilation exceeded the time limit ("+c.limits.WallTime.String()+")"
-		e.cacheable = false
+		e.cacheable, e.timedOut = false, true
 	case r.Status == verdict.MemoryLimit:
 		res.Status, res.Message = verdict.CompileError, "compilation exceeded the memory limit ("+FormatBytes(c.limits.Memory)+")"
 	case r.Status == verdict.OutputLimit:

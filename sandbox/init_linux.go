@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -421,13 +420,17 @@ func dropPrivileges(cfg *initConfig) error {
 		}
 	}
 	if cfg.RunUID >= 0 {
-		if err := syscall.Setgroups(nil); err != nil {
+		// This thread's credentials only (golang.org/x/sys/unix makes the
+		// raw system calls; package syscall would change every thread of
+		// the runtime, one signal each): it is the thread that executes
+		// the zygote, and the exec ends every other.
+		if err := unix.Setgroups(nil); err != nil {
 			return fmt.Errorf("setgroups: %w", err)
 		}
-		if err := syscall.Setresgid(cfg.RunGID, cfg.RunGID, cfg.RunGID); err != nil {
+		if err := unix.Setresgid(cfg.RunGID, cfg.RunGID, cfg.RunGID); err != nil {
 			return fmt.Errorf("setresgid %d: %w", cfg.RunGID, err)
 		}
-		if err := syscall.Setresuid(cfg.RunUID, cfg.RunUID, cfg.RunUID); err != nil {
+		if err := unix.Setresuid(cfg.RunUID, cfg.RunUID, cfg.RunUID); err != nil {
 			return fmt.Errorf("setresuid %d: %w", cfg.RunUID, err)
 		}
 	}
@@ -475,9 +478,17 @@ func keepDescriptors(keep map[int]int) error {
 			return fmt.Errorf("place descriptor %d: %w", dst, err)
 		}
 	}
-	for fd := 0; fd < scratch; fd++ {
-		if _, ok := keep[fd]; !ok && fd > 2 {
-			unix.CloseOnExec(fd)
+	// Everything else from 3 up is closed on exec: close_range over the
+	// gaps between the kept descriptors.
+	from := uint(3)
+	for fd := uint(3); fd <= scratch; fd++ {
+		if _, ok := keep[int(fd)]; ok || fd == scratch {
+			if fd > from {
+				if err := unix.CloseRange(from, fd-1, unix.CLOSE_RANGE_CLOEXEC); err != nil {
+					return fmt.Errorf("close descriptors: %w", err)
+				}
+			}
+			from = fd + 1
 		}
 	}
 	return unix.CloseRange(scratch, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)

@@ -42,6 +42,10 @@ type Config struct {
 	// flags (default -std=c++17 -O2 -pipe).
 	CXX      string
 	CXXFlags []string
+	// PythonOnly starts no C++ compiler, exec shim or precompiled header:
+	// a pool for Python runs alone starts sooner (C++ programs are then
+	// refused).
+	PythonOnly bool
 	// Preload is the list of modules each zygote imports (default
 	// DefaultPreload).
 	Preload []string
@@ -294,6 +298,12 @@ func (p *Pool) Isolation() Isolation { return p.iso }
 // Slots returns the number of programs that can run at once.
 func (p *Pool) Slots() int { return p.cfg.Slots }
 
+// Python returns the interpreter Python programs run with.
+func (p *Pool) Python() string { return p.cfg.Python }
+
+// Preload returns the modules each slot's interpreter imports once.
+func (p *Pool) Preload() []string { return append([]string(nil), p.cfg.Preload...) }
+
 // MaxLimits returns the largest limits a request may ask for.
 func (p *Pool) MaxLimits() Limits { return p.cfg.Max }
 
@@ -420,7 +430,7 @@ func jobFor(prog *Program, in Input) func(*slot) *job {
 		case Python:
 			main := path.Join(s.workDir, "main.py")
 			j.kind, j.argv = "python", append([]string{main}, in.Args...)
-			j.files[main] = []byte(prog.source)
+			j.source = []byte(prog.source)
 		case CPP:
 			j.kind, j.exe, j.env = "exec", prog.exe, programEnv(s.workDir, s.tmpDir)
 			j.argv = append([]string{path.Join(s.workDir, "main")}, in.Args...)

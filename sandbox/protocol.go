@@ -11,10 +11,10 @@ import (
 
 // The supervisor–zygote protocol.
 //
-// One SOCK_SEQPACKET control socket joins the supervisor (Go) and a slot.
-// Every message is one JSON object; descriptors travel with it as
-// SCM_RIGHTS. A request larger than maxInlineRequest travels in a memfd
-// and the message only names it ({"op":"run","id":N,"payload_fd":0}).
+// One SOCK_SEQPACKET control socket joins the supervisor (Go) and a slot;
+// descriptors travel with messages as SCM_RIGHTS. The zygote's events and
+// the supervisor's control messages are JSON objects; run requests are
+// binary (request.go), parsed once by whoever runs them.
 //
 //	supervisor -> init    initConfig, once: the sandbox init's
 //	                      instructions (see init_linux.go)
@@ -22,28 +22,45 @@ import (
 //	                      failed; otherwise the init executes the zygote
 //	                      and says nothing more
 //	zygote -> supervisor  {"ev":"ready"} when it can take a request: at
-//	                      start and after every request; a warm spare is
-//	                      then idle, so the run's CPU clock, read after
-//	                      "ready", counts none of its preparation
-//	supervisor -> zygote  {"op":"run",...}      one program (runRequest)
+//	                      start and after every request. When Python runs
+//	                      are expected it has just forked a spare, and the
+//	                      message carries the spare's socket and the
+//	                      rlimits the spare applies ("spare_limits")
+//	supervisor -> spare   a Python run (opSpareRun), sent once the spare
+//	                      reported ready on that socket; so the run's CPU
+//	                      clock, started then, counts none of the spare's
+//	                      preparation
+//	supervisor -> zygote  opDirectRun: the notice that the spare got a run
+//	                      (the zygote watches it from then on)
+//	                      opZygoteRun: a native program
 //	                      {"op":"session",...}  several Python processes
 //	                                            with their own descriptors
 //	                                            (sessionRequest)
+//	                      {"op":"spare","limits":[...]}  kill the waiting
+//	                                            spare, fork one with these
+//	                                            rlimits, say ready again
 //	                      {"op":"kill"}         kill the request's processes
+//	                      {"op":"done"}         the run's counters are read
 //	                      {"op":"shutdown"}
 //	zygote -> supervisor  {"ev":"exit",...} per request (zygoteEvent):
 //	                      wait4 status and rusage of each process, and what
 //	                      the zygote's own code observed before any of the
 //	                      program's code ran (setup_error, exec_error,
-//	                      pre_cpu); collected files as descriptors
+//	                      pre_cpu); collected files as descriptors. The
+//	                      next "ready" waits for "done": a spare forked
+//	                      earlier would join the run's cgroup while the
+//	                      supervisor reads it.
 //	                      {"ev":"fatal",...} the slot is unusable
 //
 // Nothing in these messages comes from the program under test. A spare
-// reports to the zygote on a socket of its own only before the program's
-// code runs and closes it first; the exec shim reports on a close-on-exec
-// pipe; exit status and rusage come from wait4. The supervisor takes the
-// run's CPU time and memory from the run's cgroup and its output from
-// memfds it owns, after every process of the run is gone.
+// reports on its own socket (to the supervisor, or to the zygote for a
+// session's processes) only before the program's code runs, and closes it
+// first: 'R' when ready, 'S' when set up (with the CPU time it spent
+// since), or 'E' when its setup failed (spareReport). The exec shim
+// reports on a close-on-exec pipe; exit status and rusage come from
+// wait4. The supervisor takes the run's CPU time and memory from the
+// run's cgroup and its output from memfds it owns, after every process of
+// the run is gone.
 
 // zygoteEvent is a message from a slot on the control socket.
 type zygoteEvent struct {
@@ -70,7 +87,10 @@ type zygoteEvent struct {
 	ExecError  string `json:"exec_error"`
 	Error      string `json:"error"`
 	Python     string `json:"python"`
-	fds        []*os.File
+	// SpareLimits come with a "ready" that carries a spare's socket: the
+	// rlimits the spare applied.
+	SpareLimits []int64 `json:"spare_limits"`
+	fds         []*os.File
 }
 
 // procExit is one process's wait4 result.
@@ -126,32 +146,19 @@ func parseRights(oob []byte) []*os.File {
 // jobLimits are the rlimits a run's processes get: backstops, since the
 // supervisor enforces time and the cgroup memory and processes.
 type jobLimits struct {
-	CPUSeconds int64 `json:"cpu_s"`
-	FSize      int64 `json:"fsize"`
-	Stack      int64 `json:"stack"`
-	Memory     int64 `json:"memory"`
-	NProc      int   `json:"nproc"`
-	NoFile     int   `json:"nofile"`
-}
-
-// runRequest asks a slot to run one program.
-type runRequest struct {
-	Op      string            `json:"op"`
-	ID      int               `json:"id"`
-	Kind    string            `json:"kind"` // "python" or "exec"
-	Argv    []string          `json:"argv"`
-	Env     map[string]string `json:"env"`
-	Files   map[string]string `json:"files,omitempty"` // base64
-	Limits  jobLimits         `json:"limits"`
-	ExeFD   *int              `json:"exe_fd,omitempty"`
-	Collect []string          `json:"collect,omitempty"`
+	CPUSeconds int64
+	FSize      int64
+	Stack      int64
+	Memory     int64
+	NProc      int
+	NoFile     int
 }
 
 // sessionRequest asks a slot to start several Python processes.
 type sessionRequest struct {
 	Op     string        `json:"op"`
 	ID     int           `json:"id"`
-	Limits jobLimits     `json:"limits"`
+	Limits [6]int64      `json:"limits"` // jobLimits.wire
 	Procs  []sessionProc `json:"procs"`
 }
 

@@ -161,6 +161,7 @@ func (sess *Session) begin(ctx context.Context, spec SessionSpec) error {
 		return err
 	}
 	s.runs++
+	s.dropSpare() // sessions start their processes from fresh spares
 	if err := s.prepare(nil, spec.Limits); err != nil {
 		return err
 	}
@@ -168,7 +169,7 @@ func (sess *Session) begin(ctx context.Context, spec SessionSpec) error {
 	// RLIMIT_CPU backstop only bounds a whole session.
 	backstop := spec.Limits
 	backstop.CPUTime = sess.pool.cfg.Max.cpu()
-	req := sessionRequest{Op: "session", ID: s.runs, Limits: rlimits(backstop)}
+	req := sessionRequest{Op: "session", ID: s.runs, Limits: rlimits(backstop).wire()}
 	var fds []int
 	for _, proc := range spec.Procs {
 		c, child, err := newConn(sess)
@@ -457,6 +458,7 @@ func (sess *Session) awaitExit() (*zygoteEvent, error) {
 				ev.closeFiles()
 				return nil, fmt.Errorf("%w: slot %d: unexpected event %q", errSlotProtocol, s.spec.index, ev.Ev)
 			}
+			s.exitSeen()
 			return &ev, nil
 		case <-linger.C:
 			sess.kill()
@@ -487,6 +489,7 @@ func (sess *Session) result(ev *zygoteEvent) (*SessionResult, error) {
 			return nil, &InfraError{Err: err}
 		}
 	}
+	s.sendDone()
 	for i, c := range sess.conns {
 		var pr ProcResult
 		if i < len(ev.Procs) {

@@ -198,3 +198,27 @@ func TestSessionProcessEnds(t *testing.T) {
 		})
 	}
 }
+
+// A session's first program kills every process it can reach as soon as
+// it starts: its siblings are all set up by then, so what dies is the
+// programs' doing, never a sandbox failure, and the slot keeps serving.
+func TestSessionProgramKillsSiblings(t *testing.T) {
+	p := newTestPool(t, 1)
+	for i := 0; i < 10; i++ {
+		s := startSession(t, p, "import signal\nos.kill(-1, signal.SIGKILL)\n", "serve(lambda b: b)\n", "serve(lambda b: b)\n")
+		res, err := s.Close()
+		if err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
+		if len(res.Procs) != 3 {
+			t.Fatalf("round %d: %d processes reported", i, len(res.Procs))
+		}
+	}
+	if n := p.stats.replaced.Load(); n != 0 {
+		t.Errorf("%d slots replaced", n)
+	}
+	r, err := p.Exec(context.Background(), Python, "print('ok')", Input{Limits: DefaultLimits()})
+	if err != nil || string(r.Stdout) != "ok\n" {
+		t.Fatalf("after: %v %+v", err, r)
+	}
+}

@@ -4,15 +4,16 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -93,7 +94,10 @@ type zygoteConfig struct {
 	PIDNamespace   bool         `json:"pid_namespace"`
 	RlimitFallback bool         `json:"rlimit_fallback"`
 	Preload        []string     `json:"preload"`
-	Trace          bool         `json:"trace,omitempty"`
+	// FirstLimits are the rlimits of the first spare (a run under the
+	// default limits).
+	FirstLimits [6]int64 `json:"first_limits"`
+	Trace       bool     `json:"trace,omitempty"`
 }
 
 // slot is one long-lived sandbox: a zygote process in its own namespaces.
@@ -117,6 +121,15 @@ type slot struct {
 	dead   chan struct{}
 	// ready: a "ready" event came after the last request.
 	ready bool
+	// owesDone: the zygote waits for "done" (the run's counters are read)
+	// before it makes the slot ready again.
+	owesDone bool
+	// spare is the socket to the zygote's waiting spare, which the last
+	// "ready" carried: Python runs go straight to it. spareLimits are the
+	// rlimits it applied; spareIdle, that it reported ready.
+	spare       *net.UnixConn
+	spareLimits [6]int64
+	spareIdle   bool
 
 	mu      sync.Mutex
 	deadErr error
@@ -211,7 +224,8 @@ func (s *slot) initConfig(ctrl *os.File) (*initConfig, []*os.File, error) {
 	}
 	keep := map[int]int{zygoteCtrlFD: initCtrlFD, zygoteStdinFD: 4, zygoteStdoutFD: 5, zygoteStderrFD: 6}
 	zc := zygoteConfig{CtrlFD: zygoteCtrlFD, StdioFDs: [3]int{zygoteStdinFD, zygoteStdoutFD, zygoteStderrFD},
-		ShimFD: -1, Preload: spec.preload, Trace: os.Getenv("RLEF_SANDBOX_TRACE") == "1"}
+		ShimFD: -1, Preload: spec.preload, FirstLimits: rlimits(DefaultLimits()).wire(),
+		Trace: os.Getenv("RLEF_SANDBOX_TRACE") == "1"}
 	cfg := &initConfig{RunUID: -1, RunGID: -1, Seccomp: spec.seccomp}
 	if spec.shim != nil {
 		keep[zygoteShimFD] = fdOf(spec.shim)
@@ -318,6 +332,9 @@ func (s *slot) startInit(files []*os.File) error {
 	s.cmd.ExtraFiles = files
 	s.cmd.Stdout = s.output
 	s.cmd.Stderr = s.output
+	if os.Getenv("RLEF_SANDBOX_TRACE") == "1" {
+		s.cmd.Stderr = io.MultiWriter(s.output, os.Stderr) // the zygote's trace
+	}
 	s.cmd.SysProcAttr = attr
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("start slot %d: %w", spec.index, err)
@@ -343,7 +360,9 @@ func (s *slot) awaitFirstReady(ctx context.Context) error {
 			ev.closeFiles()
 			return fmt.Errorf("slot %d: unexpected first event %q: %s", s.spec.index, ev.Ev, ev.Error)
 		}
-		s.ready = true
+		if err := s.takeReady(ev); err != nil {
+			return err
+		}
 		s.spec.log.Debug("sandbox slot ready", "slot", s.spec.index, "mode", s.spec.mode, "python", ev.Python, "pid", s.cmd.Process.Pid)
 		return nil
 	case <-s.dead:
@@ -361,14 +380,14 @@ func (s *slot) awaitReady(ctx context.Context) error {
 	if s.ready {
 		return nil
 	}
+	s.sendDone()
 	select {
 	case ev := <-s.events:
 		if ev.Ev != "ready" {
 			ev.closeFiles()
 			return fmt.Errorf("%w: slot %d: event %q while waiting for ready", errSlotProtocol, s.spec.index, ev.Ev)
 		}
-		s.ready = true
-		return nil
+		return s.takeReady(ev)
 	case <-s.dead:
 		return s.err()
 	case <-ctx.Done():
@@ -440,6 +459,18 @@ func (s *slot) sendCtrl(op string) {
 	_, _ = s.ctrl.Write([]byte(`{"op":"` + op + `"}`))
 }
 
+// exitSeen records that a request's exit event came: the zygote now waits
+// for "done".
+func (s *slot) exitSeen() { s.owesDone = true }
+
+// sendDone tells the zygote the run's counters are read, once per request.
+func (s *slot) sendDone() {
+	if s.owesDone {
+		s.owesDone = false
+		s.sendCtrl("done")
+	}
+}
+
 // destroy kills the zygote (and with it every process of the slot) and
 // releases everything the slot holds.
 func (s *slot) destroy() {
@@ -453,6 +484,7 @@ func (s *slot) destroy() {
 	if s.ctrl != nil {
 		s.ctrl.Close()
 	}
+	s.dropSpare()
 	for _, f := range []*os.File{s.stdin, s.stdout, s.stderr} {
 		if f != nil {
 			f.Close()
@@ -470,6 +502,7 @@ func (s *slot) destroy() {
 type job struct {
 	kind    string // "python": run argv[0] in the zygote's interpreter; "exec": execve
 	lang    Language
+	source  []byte // Python: the program, compiled from the request and written to argv[0]
 	argv    []string
 	env     map[string]string
 	files   map[string][]byte // absolute paths inside the sandbox
@@ -600,10 +633,18 @@ func (s *slot) run(ctx context.Context, j *job) (*outcome, error) {
 		return nil, err
 	}
 	s.runs++
+	direct := j.kind == "python"
+	if direct {
+		if err := s.readySpare(ctx, rlimits(j.limits).wire()); err != nil {
+			return nil, err
+		}
+	} else {
+		s.dropSpare() // the zygote kills the spare before a native run
+	}
 	if err := s.prepare(j.stdin, j.limits); err != nil {
 		return nil, err
 	}
-	msg, fds, cleanup, err := s.encode(j)
+	msg, fds, cleanup, err := s.encode(j, direct)
 	if err != nil {
 		return nil, err
 	}
@@ -614,13 +655,22 @@ func (s *slot) run(ctx context.Context, j *job) (*outcome, error) {
 	}
 	start := time.Now()
 	s.ready = false
-	if _, _, err := s.ctrl.WriteMsgUnix(msg, unix.UnixRights(fds...), nil); err != nil {
+	if direct {
+		err = s.sendDirect(msg, fds, j.collect)
+	} else {
+		_, _, err = s.ctrl.WriteMsgUnix(msg, unix.UnixRights(fds...), nil)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("slot %d: send request: %w", s.spec.index, err)
 	}
 	out, err := s.wait(ctx, m, j.limits, start)
 	if err != nil {
 		return nil, err
 	}
+	if direct {
+		s.takeStartReport(&out.ev)
+	}
+	out.cpu = s.runCPU(m, &out.ev)
 	return out, s.finish(j.stdin, j.limits, out, s.stdout, s.stderr)
 }
 
@@ -647,8 +697,8 @@ func (s *slot) wait(ctx context.Context, m *meter, lim Limits, start time.Time) 
 				ev.closeFiles()
 				return nil, fmt.Errorf("%w: slot %d: unexpected event %q for request %d (expected %d)", errSlotProtocol, s.spec.index, ev.Ev, ev.ID, s.runs)
 			}
+			s.exitSeen()
 			out.ev = ev
-			out.cpu = s.runCPU(m, &ev)
 			return &out, nil
 		case <-l.wall.C:
 			kill()
@@ -661,6 +711,7 @@ func (s *slot) wait(ctx context.Context, m *meter, lim Limits, start time.Time) 
 			select {
 			case ev := <-s.events:
 				ev.closeFiles()
+				s.exitSeen()
 			case <-time.After(killGrace):
 				return nil, fmt.Errorf("slot %d: request did not stop after cancellation", s.spec.index)
 			case <-s.dead:
@@ -709,42 +760,66 @@ func (s *slot) prepare(stdin []byte, lim Limits) error {
 	return nil
 }
 
-func (s *slot) encode(j *job) (msg []byte, fds []int, cleanup func(), err error) {
-	r := runRequest{Op: "run", ID: s.runs, Kind: j.kind, Argv: j.argv, Env: j.env, Collect: j.collect, Limits: rlimits(j.limits)}
-	if len(j.files) > 0 {
-		r.Files = make(map[string]string, len(j.files))
-		for name, data := range j.files {
-			r.Files[name] = base64.StdEncoding.EncodeToString(data)
-		}
+// encode builds a job's request: for the spare (direct) or the zygote.
+func (s *slot) encode(j *job, direct bool) (msg []byte, fds []int, cleanup func(), err error) {
+	r := wireRequest{op: opZygoteRun, kind: kindExec, exeFD: -1, id: uint32(s.runs), limits: rlimits(j.limits),
+		argv: j.argv, collect: j.collect}
+	if direct {
+		r.op, r.kind, r.flags, r.source, r.collect = opSpareRun, kindPython, flagWriteSource, j.source, nil
+	} else {
+		r.env = envList(j.env)
+	}
+	names := make([]string, 0, len(j.files))
+	for name := range j.files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		r.files = append(r.files, wireFile{name: name, data: j.files[name]})
 	}
 	if j.exe != nil {
-		idx := len(fds)
+		r.exeFD = int8(len(fds))
 		fds = append(fds, int(j.exe.Fd()))
-		r.ExeFD = &idx
 	}
-	if msg, err = json.Marshal(r); err != nil {
+	msg = r.encode()
+	if len(msg) <= maxInlineRequest {
+		return msg, fds, func() {}, nil
+	}
+	payload, err := payloadMemfd(msg)
+	if err != nil {
 		return nil, nil, func() {}, err
 	}
-	return s.inline(msg, fds)
+	idx := len(fds)
+	fds = append(fds, int(payload.Fd()))
+	return []byte{opPayload, byte(idx)}, fds, func() { payload.Close() }, nil
 }
 
-// inline returns msg as it is when it fits one message, else a message
-// that names a memfd holding it.
+// payloadMemfd holds a request too large for one message.
+func payloadMemfd(msg []byte) (*os.File, error) {
+	payload, err := memfd("request")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := payload.Write(msg); err != nil {
+		payload.Close()
+		return nil, fmt.Errorf("write request payload: %w", err)
+	}
+	return payload, nil
+}
+
+// inline returns a JSON control message as it is when it fits one
+// message, else a message that names a memfd holding it.
 func (s *slot) inline(msg []byte, fds []int) ([]byte, []int, func(), error) {
 	if len(msg) <= maxInlineRequest {
 		return msg, fds, func() {}, nil
 	}
-	payload, err := memfd("request")
+	payload, err := payloadMemfd(msg)
 	if err != nil {
 		return nil, nil, func() {}, err
 	}
-	if _, err := payload.Write(msg); err != nil {
-		payload.Close()
-		return nil, nil, func() {}, fmt.Errorf("write request payload: %w", err)
-	}
 	idx := len(fds)
 	fds = append(fds, int(payload.Fd()))
-	msg = []byte(fmt.Sprintf(`{"op":"run","id":%d,"payload_fd":%d}`, s.runs, idx))
+	msg = []byte(fmt.Sprintf(`{"op":"session","id":%d,"payload_fd":%d}`, s.runs, idx))
 	return msg, fds, func() { payload.Close() }, nil
 }
 
@@ -766,6 +841,7 @@ func (s *slot) finish(stdin []byte, lim Limits, out *outcome, stdout, stderr *os
 	} else if len(out.ev.Procs) > 0 {
 		out.memPeak = out.ev.Procs[0].MaxRSSKB << 10
 	}
+	s.sendDone() // the counters are read: the zygote may start the next spare
 	if len(out.ev.Collected) > 0 {
 		out.files = map[string][]byte{}
 		for i, name := range out.ev.Collected {

@@ -144,6 +144,9 @@ type Program struct {
 	Compile *Result
 	// Cached reports that the compile result came from the cache.
 	Cached bool
+	// CompileTimedOut reports that the compiler was stopped by its time
+	// limit (Compile then says compile_error).
+	CompileTimedOut bool
 }
 
 // OK reports whether the program can be run (it compiled, or needs no

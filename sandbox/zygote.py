@@ -7,22 +7,25 @@
 #
 #   - it imports commonly used modules once and keeps a "spare" child
 #     forked ahead of time: the spare joins the run's cgroups, takes fresh
-#     stdio, closes every other descriptor and warms up before a request
-#     arrives;
-#   - for a run it hands the request to the spare (Python) or starts the
-#     exec shim (native programs), waits for the run's first process,
-#     kills and reaps everything the run left behind (as PID 1 it can),
-#     reports the exit status and resource usage that wait4 gave it, and
-#     empties the per-run directories;
+#     stdio, closes every other descriptor and applies the run's rlimits
+#     before a request arrives, then hands its socket to the supervisor,
+#     which sends a Python run straight to it;
+#   - native programs (compiled C++, the compiler) start through a tiny
+#     static exec shim;
+#   - after every request it waits for the run's first process, kills and
+#     reaps everything the run left behind (as PID 1 it can), reports the
+#     exit status and resource usage that wait4 gave it, and empties the
+#     per-run directories;
 #   - a session runs several Python processes at once, each with the
 #     descriptors the supervisor passed for it.
 #
-# The protocol is described in the sandbox package's doc.go. Nothing a
-# program writes is ever read here: a spare reports on its own socket only
-# before the program's code runs, and closes it first.
+# The protocol is described in the sandbox package (protocol.go, and
+# request.go for the binary run request). Nothing a program writes is
+# ever read here, and nothing it can write reaches the supervisor as a
+# report: a spare reports on its own socket only before the program's
+# code runs, and closes it first.
 
 import atexit
-import base64
 import builtins
 import ctypes
 import gc
@@ -33,7 +36,9 @@ import select
 import signal
 import socket
 import stat
+import struct
 import sys
+import time
 import types
 
 CFG = json.loads(os.environ.pop("RLEF_ZYGOTE"))
@@ -46,7 +51,8 @@ WORK = CFG["work_dir"]
 SCRATCH = [(d["path"], d["mode"]) for d in CFG["scratch"]]
 PIDNS = CFG.get("pid_namespace", False)
 FALLBACK_LIMITS = CFG.get("rlimit_fallback", False)
-MAX_REQ = 1 << 16
+FIRST_LIMITS = tuple(CFG["first_limits"])
+MAX_MSG = 1 << 16
 TRACE_FD = os.dup(2) if CFG.get("trace") else -1
 
 PR_SET_DUMPABLE = 4
@@ -55,7 +61,8 @@ PR_SET_DUMPABLE = 4
 def trace(*args):
     if TRACE_FD >= 0:
         try:
-            os.write(TRACE_FD, ("zygote[%d]: %s\n" % (os.getpid(), " ".join(map(str, args)))).encode())
+            os.write(TRACE_FD, ("zygote[%d] %d: %s\n" % (os.getpid(), time.monotonic_ns(),
+                                                       " ".join(map(str, args)))).encode())
         except OSError:
             pass
 
@@ -65,7 +72,7 @@ def cpu_self():
     return ru.ru_utime + ru.ru_stime
 
 
-def send(sock, obj, fds=()):
+def send_event(sock, obj, fds=()):
     data = json.dumps(obj, separators=(",", ":")).encode()
     if fds:
         socket.send_fds(sock, [data], list(fds))
@@ -74,8 +81,14 @@ def send(sock, obj, fds=()):
 
 
 def recv_fds(sock, bufsize, maxfds, flags=0):
-    """socket.recv_fds, but honouring flags (3.11's ignores them)."""
-    msg, anc, _, _ = sock.recvmsg(bufsize, socket.CMSG_LEN(maxfds * 4), flags)
+    """socket.recv_fds, but honouring flags (3.11's ignores them) and
+    retrying when interrupted."""
+    while True:
+        try:
+            msg, anc, _, _ = sock.recvmsg(bufsize, socket.CMSG_LEN(maxfds * 4), flags)
+            break
+        except InterruptedError:
+            continue
     fds = []
     for level, kind, data in anc:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
@@ -84,21 +97,71 @@ def recv_fds(sock, bufsize, maxfds, flags=0):
     return msg, fds
 
 
-def recv_request(sock):
-    """One request; a large one travels in a memfd (payload_fd)."""
-    while True:
-        try:
-            msg, fds = recv_fds(sock, MAX_REQ, 16)
-            break
-        except InterruptedError:
-            continue
-    if not msg:
-        return None, fds, msg
-    r = json.loads(msg)
-    if r.get("payload_fd") is not None:
-        pfd = fds[r["payload_fd"]]
-        r = json.loads(os.pread(pfd, os.fstat(pfd).st_size, 0))
-    return r, fds, msg
+# ---------------------------------------------------------------- requests
+
+# The binary run request (see request.go): a fixed header, then the
+# source, argv, environment, files and names to collect, each as a 32-bit
+# length and the bytes.
+HEADER = struct.Struct("<ccBbI6q4I")
+U32 = struct.Struct("<I")
+REPORT = struct.Struct("<cdd")  # a spare's report: kind, two CPU times
+
+OP_ZYGOTE_RUN = b"R"   # a run the zygote starts (native programs)
+OP_DIRECT_RUN = b"N"   # notice: the supervisor sent a Python run to the spare
+OP_SPARE_RUN = b"P"    # a run for a spare
+OP_SESSION_PROC = b"S"  # one process of a session, for a spare
+OP_PAYLOAD = b"M"      # the request is in the memfd at descriptor index msg[1]
+FLAG_WRITE_SOURCE = 1  # also write the source to argv[0]
+FLAG_AWAIT_GO = 2      # after the S report, wait for b"G" before running
+
+
+class Request:
+    __slots__ = ("op", "kind", "flags", "exe_fd", "id", "limits", "source", "argv", "env", "files", "collect")
+
+
+def parse_request(msg, fds):
+    """Decode a binary run request, the one parse it gets."""
+    if msg[:1] == OP_PAYLOAD:
+        pfd = fds[msg[1]]
+        msg = os.pread(pfd, os.fstat(pfd).st_size, 0)
+    r = Request()
+    (r.op, r.kind, r.flags, r.exe_fd, r.id, *rest) = HEADER.unpack_from(msg)
+    r.limits = tuple(rest[:6])
+    nargv, nenv, nfiles, ncollect = rest[6:10]
+    view, off = memoryview(msg), HEADER.size
+    out = []
+    for _ in range(1 + nargv + nenv + 2 * nfiles + ncollect):
+        (n,) = U32.unpack_from(msg, off)
+        off += 4
+        out.append(view[off:off + n])
+        off += n
+    r.source = out[0]
+    i = 1
+    r.argv = [os.fsdecode(bytes(a)) for a in out[i:i + nargv]]
+    i += nargv
+    r.env = [bytes(e) for e in out[i:i + nenv]]
+    i += nenv
+    r.files = [(os.fsdecode(bytes(out[i + 2 * k])), out[i + 2 * k + 1]) for k in range(nfiles)]
+    i += 2 * nfiles
+    r.collect = [os.fsdecode(bytes(c)) for c in out[i:i + ncollect]]
+    return r
+
+
+def encode_request(op, rid, limits, source, argv, flags=0):
+    """A request for a session's spare (the supervisor encodes the others)."""
+    parts = [HEADER.pack(op, b"p", flags, -1, rid, *limits, len(argv), 0, 0, 0)]
+    for s in [source] + [os.fsencode(a) for a in argv]:
+        parts.append(U32.pack(len(s)))
+        parts.append(s)
+    return b"".join(parts)
+
+
+def env_dict(env):
+    d = {}
+    for e in env:
+        k, _, v = e.partition(b"=")
+        d[k] = v
+    return d
 
 
 # ---------------------------------------------------------------- cleanup
@@ -169,8 +232,6 @@ def collect(names):
     step of the path."""
     fds, got = [], []
     for name in names:
-        if not isinstance(name, str):
-            continue
         fd = open_beneath(name)
         if fd < 0:
             continue
@@ -213,78 +274,96 @@ def open_beneath(name):
 
 # ---------------------------------------------------------------- processes
 
+LIBC = ctypes.PyDLL(None, use_errno=True)  # calls keep the GIL
+_FORK = getattr(LIBC, "_Fork", None)  # glibc >= 2.34
+if _FORK is not None:
+    _FORK.restype, _FORK.argtypes = ctypes.c_int, []
+
+
+def fork():
+    """fork(2) without the interpreter's and the C library's at-fork work.
+    os.fork re-initialises the interpreter's locks and runs the at-fork
+    callbacks, which writes (and so copies) a few hundred pages; the
+    zygote is single-threaded, so none of that is needed, and glibc's
+    _Fork still gives the child its own thread ID and robust-futex list.
+    The one callback with an effect, random's reseeding, runs in the
+    spare (reseed)."""
+    if _FORK is None:
+        return os.fork()
+    pid = _FORK()
+    if pid < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return pid
+
+
+def reseed():
+    """What os.fork's callbacks would do in the child: a fresh seed for the
+    random module's shared generator, as a program started cold gets."""
+    random = sys.modules.get("random")
+    if random is not None:
+        random.seed()
+
 
 class Spare:
-    """A forked child that will run one Python process of a request."""
+    """A forked child that will run one Python process."""
 
-    def __init__(self, pid, sock):
-        self.pid, self.sock = pid, sock
+    def __init__(self, pid, sock, limits):
+        self.pid, self.sock, self.limits = pid, sock, limits
         self.pidfd = os.pidfd_open(pid)
-        self.ready = None  # its CPU time when it reported ready
-        # idle: it was ready before the supervisor read the run's CPU
-        # clock, so only what it spends after ready counts as the run's.
-        self.idle = False
 
     @classmethod
-    def fork(cls, warm=True):
+    def fork(cls, limits, warm):
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        pid = os.fork()
+        pid = fork()
         if pid == 0:
             mine.close()
             try:
-                spare(theirs, warm)
+                spare(theirs, limits, warm)
             except BaseException as e:  # a bug here, never the program's doing
                 try:
-                    send(theirs, {"setup_error": "spare: %s: %s" % (type(e).__name__, e)})
+                    theirs.send(b"E" + ("spare: %s: %s" % (type(e).__name__, e)).encode())
                 finally:
                     os._exit(125)
             os._exit(126)
         theirs.close()
         trace("forked spare", pid)
-        return cls(pid, mine)
+        return cls(pid, mine, limits)
 
-    def wait_ready(self):
-        """Wait for the spare's ready report; False if it died."""
+    def kill(self):
+        """Kill the spare (idle or running) and reap it."""
         try:
-            msg = self.sock.recv(MAX_REQ)
-        except OSError:
-            return False
-        if not msg:
-            return False
-        self.ready = json.loads(msg).get("ready_cpu")
-        return self.ready is not None
-
-    def discard(self):
-        """Kill an idle spare and reap it."""
-        signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
         self.close()
 
     def close(self):
         os.close(self.pidfd)
-        self.sock.close()
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
 
 
-def start_spare(spare_, msg, fds):
-    """Hand a request to a spare and wait for its report, made before the
-    program's code runs. Returns (started, info)."""
-    if fds:
-        socket.send_fds(spare_.sock, [msg], fds)
-    else:
-        spare_.sock.send(msg)
+def read_report(sock):
+    """A spare's report: (kind, message or CPU times). Kind R: ready; S:
+    the program is about to start; E: the spare failed; "" if it died
+    without a word."""
     try:
-        reply = spare_.sock.recv(MAX_REQ)
+        msg = sock.recv(MAX_MSG)
     except OSError:
-        reply = b""
-    info = json.loads(reply) if reply else {}
-    started = "started_cpu" in info
-    if started:
-        base = spare_.ready if spare_.idle else info["join_cpu"]
-        info["pre_cpu"] = info["started_cpu"] - base
-        info["setup_cpu"] = info.pop("started_cpu")
-        del info["join_cpu"]
-    info["started"] = started
-    return started, info
+        msg = b""
+    if not msg:
+        return "", None
+    kind = msg[:1]
+    if kind == b"E":
+        return "E", msg[1:].decode(errors="replace")
+    _, a, b = REPORT.unpack(msg)
+    return kind.decode(), (a, b)
 
 
 class Child:
@@ -294,17 +373,25 @@ class Child:
         self.pid = pid
         self.pidfd = pidfd if pidfd is not None else os.pidfd_open(pid)
         self.status, self.rusage = None, None
+        self.status_r = None
+        self.exec_error = ""
 
 
 # ---------------------------------------------------------------- zygote
 
 
+class State:
+    def __init__(self):
+        self.spare = None       # the idle spare the supervisor holds a socket to
+        self.limits = FIRST_LIMITS  # the rlimits the next spare gets
+        self.python = True      # the last request ran Python: keep a spare
+
+
 def zygote():
-    libc = ctypes.CDLL(None, use_errno=True)
     # Not dumpable: no process of the slot can read the zygote's memory or
     # descriptors through /proc, or trace it. As PID 1 of the slot it gets
     # only the signals it has handlers for, and it installs none.
-    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    LIBC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.chdir(WORK)  # native programs inherit it
     ctrl = socket.socket(fileno=CTRL_FD)
@@ -315,75 +402,175 @@ def zygote():
             pass
     gc.collect()
     gc.freeze()  # keep the collector from touching (and copying) inherited objects
-    state = {"spare": None, "python": True}
-    ready(ctrl, state)
+    state = State()
+    ready(ctrl, state, first=True)
     while True:
-        r, fds, raw = recv_request(ctrl)
-        if r is None:
+        msg, fds = recv_fds(ctrl, MAX_MSG, 16)
+        if not msg:
             os._exit(0)  # the supervisor went away: the slot dies with us
-        op = r.get("op")
-        if op == "shutdown":
-            os._exit(0)
-        if op in ("run", "session"):
-            serve(ctrl, state, r, fds, raw)
+        if msg[:1] == b"{":
+            c = json.loads(msg)
+            if c.get("payload_fd") is not None:  # a large one travels in a memfd
+                pfd = fds[c["payload_fd"]]
+                c = json.loads(os.pread(pfd, os.fstat(pfd).st_size, 0))
+            control(ctrl, state, c, fds)
             continue
-        for fd in fds:
-            os.close(fd)  # a kill that came after its run ended
-
-
-def ready(ctrl, state):
-    """Tell the supervisor the slot can take a request. With Python runs
-    coming, a warm spare is waiting (idle) by then, so the run's CPU clock
-    read after this message counts nothing of its preparation."""
-    if state["python"] and state["spare"] is None:
-        s = Spare.fork()
-        if s.wait_ready():
-            s.idle = True
-            state["spare"] = s
+        r = parse_request(msg, fds)
+        trace("request", r.op, r.id)
+        if r.op == OP_DIRECT_RUN:
+            serve_direct(ctrl, state, r, fds)
         else:
-            reap_spare(s)
-    send(ctrl, {"ev": "ready", "python": sys.version.split()[0]})
+            serve_native(ctrl, state, r, msg, fds)
 
 
-def reap_spare(s):
-    try:
-        os.waitpid(s.pid, 0)
-    except ChildProcessError:
-        pass
-    s.close()
-
-
-def take_spare(state):
-    s = state["spare"]
-    state["spare"] = None
-    if s is None or not alive(s.pidfd):
-        if s is not None:
-            reap_spare(s)
-        s = Spare.fork(warm=False)
-        if not s.wait_ready():
-            return s  # start_spare reports it
-    return s
-
-
-def alive(pidfd):
-    return not select.select([pidfd], [], [], 0)[0]
-
-
-def serve(ctrl, state, r, fds, raw):
-    """Run one request and report it; then make the slot ready again."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    ev = {"ev": "exit", "id": r.get("id")}
-    children, info = launch(state, r, fds, raw)
+def control(ctrl, state, c, fds):
+    op = c.get("op")
+    if op == "shutdown":
+        os._exit(0)
+    if op == "spare":
+        # The supervisor wants a spare with other rlimits (or has none).
+        if state.spare is not None:
+            state.spare.kill()
+            state.spare = None
+        state.limits, state.python = tuple(c["limits"]), True
+        ready(ctrl, state)
+    elif op == "session":
+        serve_session(ctrl, state, c, fds)
+        return
+    # "kill" after its run ended, and "done" outside a run: nothing to do.
     for fd in fds:
         os.close(fd)
-    ev.update(info)
+
+
+def ready(ctrl, state, first=False):
+    """Tell the supervisor the slot can take a request. With Python runs
+    coming, a spare is forked and its socket travels with the message; the
+    spare says on it when it is ready, so the supervisor starts the run's
+    CPU clock only once the spare's preparation is over."""
+    ev = {"ev": "ready"}
+    if first:
+        ev["python"] = sys.version.split()[0]
+    if not state.python:
+        send_event(ctrl, ev)
+        return
+    s = Spare.fork(state.limits, warm=True)
+    state.spare = s
+    ev["spare_limits"] = list(state.limits)
+    send_event(ctrl, ev, [s.sock.fileno()])
+    s.sock.close()  # the supervisor's now
+    s.sock = None
+
+
+def serve_direct(ctrl, state, r, fds):
+    """A Python run the supervisor sent straight to the spare."""
+    s = state.spare
+    state.spare = None
+    if s is None:
+        send_event(ctrl, {"ev": "fatal", "error": "a direct run without a spare"})
+        os._exit(3)
+    child = Child(s.pid, s.pidfd)
+    finish(ctrl, state, r, fds, [child], {"started": True})
+
+
+def serve_native(ctrl, state, r, msg, fds):
+    """A native program: through the exec shim, or, where there is none, a
+    spare that executes it."""
+    state.python = False
+    if state.spare is not None:
+        state.spare.kill()  # it would sit in the run's cgroup, at the program's reach
+        state.spare = None
+    if SHIM_FD < 0:
+        child, info, _ = start_in_spare(r.limits, msg, fds)
+        finish(ctrl, state, r, fds, [child], info)
+        return
+    try:
+        for name, data in r.files:
+            write_file(name, data)
+        child = spawn(r, fds)
+    except OSError as e:
+        finish(ctrl, state, r, fds, [], {"started": False, "setup_error": "%s: %s" % (type(e).__name__, e)})
+        return
+    finish(ctrl, state, r, fds, [child], {"started": True})
+
+
+def start_in_spare(limits, msg, fds, hold=False):
+    """Fork a spare after the run's clock started, hand it a request and
+    wait for its report. Returns the child, what it reported and, with
+    hold, the socket of a spare that is set up and waits for b"G" before
+    its program may start (None otherwise)."""
+    s = Spare.fork(limits, warm=False)
+    info = {"started": False, "pre_cpu": 0.0}
+    try:
+        kind, val = read_report(s.sock)
+        if kind == "R":
+            socket.send_fds(s.sock, [msg], fds)
+            kind, val = read_report(s.sock)
+    except OSError as e:
+        kind, val = "E", "spare: %s: %s" % (type(e).__name__, e)
+    if kind == "S":
+        info["started"] = True
+        info["pre_cpu"] = val[1]  # all of it counts in the run's cgroup
+    else:
+        info["setup_error"] = val if kind == "E" else "the spare died before the program started"
+    held = None
+    if hold and info["started"]:
+        held = s.sock
+    else:
+        s.sock.close()
+    s.sock = None
+    return Child(s.pid, s.pidfd), info, held
+
+
+def serve_session(ctrl, state, c, fds):
+    """Start every process of a session, each from a fresh spare with the
+    descriptors the supervisor sent for it. No program starts before every
+    spare is set up: a program that ran could kill the spares still being
+    set up, and so turn its own failure into the sandbox's."""
+    state.python = True
+    if state.spare is not None:
+        state.spare.kill()
+        state.spare = None
+    limits = tuple(c["limits"])
+    children, held, info = [], [], {"pre_cpu": 0.0, "started": True}
+    for proc in c["procs"]:
+        sub = encode_request(OP_SESSION_PROC, c["id"], limits, proc["source"].encode("utf-8", "surrogateescape"),
+                             proc["argv"], FLAG_AWAIT_GO)
+        child, pinfo, sock = start_in_spare(limits, sub, [fds[j] for j in proc["fds"]], hold=True)
+        children.append(child)
+        info["pre_cpu"] += pinfo["pre_cpu"]
+        if sock is not None:
+            held.append(sock)
+        if not pinfo["started"]:
+            info["started"] = False
+            info["setup_error"] = pinfo["setup_error"]
+            break
+    for sock in held:
+        if info["started"]:
+            try:
+                sock.send(b"G")
+            except OSError:
+                pass  # it died after its setup: its exit status says how
+        sock.close()
+    if not info["started"]:
+        kill_all()  # none of them has run its program
+    r = Request()
+    r.id, r.collect = c["id"], []
+    finish(ctrl, state, r, fds, children, info)
+
+
+def finish(ctrl, state, r, fds, children, info):
+    """Wait for the request's processes, clean up after them, report, and
+    make the slot ready again once the supervisor has read the run's
+    counters."""
+    for fd in fds:
+        os.close(fd)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     killed, shutdown = wait_children(ctrl, children)
-    for c in children:
-        if getattr(c, "exec_error", ""):
-            ev["exec_error"] = c.exec_error
     kill_everything_else()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out_fds, names = collect(r.get("collect") or [])
+    out_fds, names = collect(r.collect)
+    ev = {"ev": "exit", "id": r.id}
+    ev.update(info)
     ev.update({
         # The whole process tree: every process the run started has been
         # reaped by now, and its time added to our children's. Used only
@@ -394,8 +581,11 @@ def serve(ctrl, state, r, fds, raw):
         "collected": names,
         "procs": [{"wstatus": c.status or 0, "maxrss_kb": c.rusage.ru_maxrss if c.rusage else 0} for c in children],
     })
+    for c in children:
+        if c.exec_error:
+            ev["exec_error"] = c.exec_error
     try:
-        send(ctrl, ev, out_fds)
+        send_event(ctrl, ev, out_fds)
     except OSError:
         os._exit(0)
     for fd in out_fds:
@@ -404,63 +594,29 @@ def serve(ctrl, state, r, fds, raw):
         os._exit(0)
     # The per-run directories are empty before the next run.
     if not empty_scratch():
-        send(ctrl, {"ev": "fatal", "error": "cannot empty the per-run directories"})
+        send_event(ctrl, {"ev": "fatal", "error": "cannot empty the per-run directories"})
         os._exit(3)
+    await_done(ctrl)
     ready(ctrl, state)
 
 
-def launch(state, r, fds, raw):
-    """Start a request's processes. Returns (children, info); info holds
-    setup_error or exec_error when something of ours failed before any of
-    the program's code ran, and pre_cpu, the CPU the spares spent in the
-    run's cgroup before that point."""
-    if r["op"] == "session":
-        return launch_session(state, r, fds)
-    if r["kind"] == "python" or SHIM_FD < 0:
-        state["python"] = True
-        s = take_spare(state)
-        # The request as it came (a large one travels in a memfd).
-        started, info = start_spare(s, raw, fds)
-        os.close(s.pidfd)
-        s.sock.close()
-        child = Child(s.pid)
-        return [child], info
-    state["python"] = False
-    if state["spare"] is not None:
-        state["spare"].discard()  # it would sit in the run's cgroup
-        state["spare"] = None
-    try:
-        for name, content in (r.get("files") or {}).items():
-            write_file(name, content)
-        child, status_r = spawn(r, fds)
-    except OSError as e:
-        return [], {"started": False, "setup_error": "%s: %s" % (type(e).__name__, e)}
-    child.status_r = status_r
-    return [child], {"pre_cpu": 0.0, "started": True}
-
-
-def launch_session(state, r, fds):
-    """Start every process of a session, each from a spare, with the
-    descriptors the supervisor sent for it."""
-    state["python"] = True
-    children, info = [], {"pre_cpu": 0.0, "setup_cpu": 0.0, "started": True}
-    for i, proc in enumerate(r["procs"]):
-        s = take_spare(state)
-        sub = dict(proc, op="proc", limits=r["limits"], id=r.get("id"))
-        mine = [fds[j] for j in proc["fds"]]
-        sub["fds"] = list(range(len(mine)))
-        started, pinfo = start_spare(s, json.dumps(sub, separators=(",", ":")).encode(), mine)
-        os.close(s.pidfd)
-        s.sock.close()
-        children.append(Child(s.pid))
-        info["pre_cpu"] += pinfo.get("pre_cpu", 0.0)
-        info["setup_cpu"] += pinfo.get("setup_cpu", 0.0)
-        if not started:
-            info["started"] = False
-            if "setup_error" in pinfo:
-                info["setup_error"] = pinfo["setup_error"]
-            break
-    return children, info
+def await_done(ctrl):
+    """Wait until the supervisor has read the run's counters: a spare
+    forked earlier would join the run's cgroup while they are read."""
+    while True:
+        msg, fds = recv_fds(ctrl, MAX_MSG, 16)
+        for fd in fds:
+            os.close(fd)
+        if not msg:
+            os._exit(0)
+        op = json.loads(msg).get("op") if msg[:1] == b"{" else None
+        if op == "done":
+            return
+        if op == "shutdown":
+            os._exit(0)
+        if op != "kill":  # a kill that came after its run ended
+            send_event(ctrl, {"ev": "fatal", "error": "request before the last one was done"})
+            os._exit(3)
 
 
 # Descriptor numbers the shim gets, far from the zygote's own.
@@ -471,8 +627,8 @@ def spawn(r, fds):
     """Start a native program through the exec shim, with posix_spawn (a
     vfork: nothing of the zygote's memory is copied)."""
     status_r, status_w = os.pipe()
-    lim = r["limits"]
-    exe = fds[r["exe_fd"]] if r.get("exe_fd") is not None else -1
+    cpu_s, fsize, stack, memory, nproc, nofile = r.limits
+    exe = fds[r.exe_fd] if r.exe_fd >= 0 else -1
     actions = [
         (os.POSIX_SPAWN_OPEN, 0, "/proc/self/fd/%d" % STDIN_FD, os.O_RDONLY, 0),
         (os.POSIX_SPAWN_OPEN, 1, "/proc/self/fd/%d" % STDOUT_FD, os.O_WRONLY, 0),
@@ -487,16 +643,18 @@ def spawn(r, fds):
         actions.append((os.POSIX_SPAWN_DUP2, exe, SHIM_EXE))
     fallback = FALLBACK_LIMITS
     argv = ["rlef-shim", str(cg[0]), str(cg[1]), str(SHIM_EXE if exe >= 0 else -1), str(SHIM_STATUS),
-            str(lim["cpu_s"]), str(lim["fsize"]), str(lim["stack"]), str(lim["nofile"]),
-            str(lim["memory"] if fallback else -1), str(lim["nproc"] if fallback else -1),
-            r["argv"][0]] + list(r["argv"])
+            str(cpu_s), str(fsize), str(stack), str(nofile),
+            str(memory if fallback else -1), str(nproc if fallback else -1),
+            r.argv[0]] + r.argv
     try:
-        pid = os.posix_spawn("/proc/self/fd/%d" % SHIM_FD, argv, r["env"], file_actions=actions, setsid=True,
+        pid = os.posix_spawn("/proc/self/fd/%d" % SHIM_FD, argv, env_dict(r.env), file_actions=actions, setsid=True,
                              setsigdef=(signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT))
     finally:
         os.close(status_w)
     trace("spawned", pid)
-    return Child(pid), status_r
+    child = Child(pid)
+    child.status_r = status_r
+    return child
 
 
 def kill_all():
@@ -555,16 +713,14 @@ def wait_children(ctrl, children):
                 poller.unregister(fd)
                 _, c.status, c.rusage = os.wait4(c.pid, 0)
                 os.close(c.pidfd)
+                trace("reaped", c.pid)
                 continue
             if fd != ctrl.fileno():
                 continue
-            try:
-                msg, fds = recv_fds(ctrl, MAX_REQ, 8)
-            except InterruptedError:
-                continue
+            msg, fds = recv_fds(ctrl, MAX_MSG, 8)
             for f in fds:
                 os.close(f)
-            op = json.loads(msg).get("op") if msg else "shutdown"
+            op = json.loads(msg).get("op") if msg[:1] == b"{" else "shutdown"
             trace("ctrl", op)
             if op in ("kill", "shutdown") and not killed:
                 # The whole run at once: killing the first process first
@@ -574,9 +730,8 @@ def wait_children(ctrl, children):
                 killed = True
             shutdown = shutdown or op == "shutdown"
     for c in children:
-        sr = getattr(c, "status_r", None)
-        if sr is not None:
-            c.exec_error = read_shim_status(sr)
+        if c.status_r is not None:
+            c.exec_error = read_shim_status(c.status_r)
     return killed, shutdown
 
 
@@ -595,13 +750,14 @@ def read_shim_status(fd):
 # ---------------------------------------------------------------- spare
 
 
-def spare(sock, warm):
+def spare(sock, limits, warm):
     """Runs in the forked child. Everything that does not depend on the
     request happens before it arrives: join the run's cgroups, take fresh
-    stdio, close every other descriptor, warm up. The spare reports on its
-    own socket twice, both times before any code of the program runs: when
-    it is ready, and when the request's setup is done; then it closes the
-    socket, so the program holds only descriptors 0, 1 and 2."""
+    stdio, close every other descriptor, apply the rlimits, warm up. The
+    spare reports on its own socket twice, both times before any code of
+    the program runs: when it is ready, and when the request's setup is
+    done; then it closes the socket, so the program holds only descriptors
+    0, 1 and 2."""
     for fd in RUN_JOIN_FDS:
         os.write(fd, b"0")  # join the run's cgroups
     join_cpu = cpu_self()
@@ -616,73 +772,86 @@ def spare(sock, warm):
     keep = sock.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, 1 << 20)
+    set_limits(limits)
+    reseed()
     main = main_module()
-    if warm:
+    ready_cpu = cpu_self()
+    sock.send(REPORT.pack(b"R", ready_cpu, join_cpu))
+    # Warming up pays only in idle time: when runs come back to back, the
+    # request follows the ready report within a fraction of a millisecond,
+    # and warming up would only delay it. Its CPU time, spent after ready,
+    # is part of what the spare reports at start.
+    if warm and not select.select([sock], [], [], WARM_AFTER)[0]:
         warm_up()
-    send(sock, {"ready_cpu": cpu_self()})
-    r, fds, _ = recv_request(sock)
-    if r is None:
+    msg, fds = recv_fds(sock, MAX_MSG, 16)
+    if not msg:
         os._exit(0)  # the supervisor went away
     try:
+        r = parse_request(msg, fds)
+        if r.limits != limits:
+            raise ValueError("request limits %s, spare prepared for %s" % (r.limits, limits))
         setup(r, fds)
     except BaseException as e:  # our own failure, not the program's
-        send(sock, {"setup_error": "%s: %s" % (type(e).__name__, e)})
+        sock.send(b"E" + ("%s: %s" % (type(e).__name__, e)).encode())
         os._exit(125)
-    send(sock, {"join_cpu": join_cpu, "started_cpu": cpu_self()})
+    # CPU spent since ready (when the supervisor's clock started for a
+    # spare that was waiting) and since joining the cgroup (for one forked
+    # after the clock started): the supervisor takes the one that applies.
+    now = cpu_self()
+    sock.send(REPORT.pack(b"S", now - ready_cpu, now - join_cpu))
+    if r.flags & FLAG_AWAIT_GO and sock.recv(1) != b"G":
+        os._exit(0)  # the session did not start
     sock.close()
-    if r["kind"] == "python":
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        run_python(r, main)
-    else:
+    if r.kind == b"x":
         run_exec(r, fds)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    run_python(r, main)
 
 
 def setup(r, fds):
-    """Limits, files and, for a session's process, its own stdio."""
-    set_limits(r["limits"])
-    if r.get("op") == "proc":
+    """Files and, for a session's process, its own stdio."""
+    if r.op == OP_SESSION_PROC:
         for i, fd in enumerate(fds[:3]):
             os.dup2(fd, i)
         for fd in fds:
             if fd > 2:
                 os.close(fd)
         return
-    exe = fds[r["exe_fd"]] if r.get("exe_fd") is not None else None
+    exe = fds[r.exe_fd] if r.exe_fd >= 0 else -1
     for fd in fds:
         if fd != exe:
             os.close(fd)
-    if exe is not None:
+    if exe >= 0:
         os.set_inheritable(exe, False)
-    for name, content in (r.get("files") or {}).items():
-        write_file(name, content)
+    for name, data in r.files:
+        write_file(name, data)
+    if r.flags & FLAG_WRITE_SOURCE:
+        write_file(r.argv[0], r.source)
 
 
 WARM_SOURCE = b"import sys\nprint(sys.stdin.readline().strip())\n"
+WARM_AFTER = 0.0005  # seconds without a request before warming up
 
 
 def warm_up():
-    """Exercise, before the request, the allocator pools and code paths the
-    run will use: after fork every page the child first writes costs a
-    copy-on-write fault, and paying them now keeps them off the run's
-    critical path."""
-    r = json.loads(json.dumps({"op": "run", "kind": "python", "argv": ["/w/main.py"],
-                               "files": {"/w/main.py": base64.b64encode(WARM_SOURCE).decode()},
-                               "limits": {"cpu_s": 3, "fsize": 1 << 24, "stack": 1 << 28}}))
-    base64.b64decode(r["files"]["/w/main.py"])
+    """Exercise, before the request, the code paths the run will use: after
+    fork every page the child first writes costs a copy-on-write fault, and
+    paying them now keeps them off the run's critical path."""
     compile(WARM_SOURCE, "/w/main.py", "exec", dont_inherit=True)
 
 
 def set_limits(lim):
-    setlim(resource.RLIMIT_CPU, lim["cpu_s"], lim["cpu_s"] + 1)
-    setlim(resource.RLIMIT_FSIZE, lim["fsize"], lim["fsize"])
+    cpu_s, fsize, stack, memory, nproc, nofile = lim
+    setlim(resource.RLIMIT_CPU, cpu_s, cpu_s + 1)
+    setlim(resource.RLIMIT_FSIZE, fsize, fsize)
     setlim(resource.RLIMIT_CORE, 0, 0)
-    setlim(resource.RLIMIT_STACK, lim["stack"], lim["stack"])
-    setlim(resource.RLIMIT_NOFILE, lim["nofile"], lim["nofile"])
+    setlim(resource.RLIMIT_STACK, stack, stack)
+    setlim(resource.RLIMIT_NOFILE, nofile, nofile)
     setlim(resource.RLIMIT_MEMLOCK, 0, 0)
     setlim(resource.RLIMIT_MSGQUEUE, 0, 0)
     if FALLBACK_LIMITS:
-        setlim(resource.RLIMIT_AS, lim["memory"], lim["memory"])
-        setlim(resource.RLIMIT_NPROC, lim["nproc"], lim["nproc"])
+        setlim(resource.RLIMIT_AS, memory, memory)
+        setlim(resource.RLIMIT_NPROC, nproc, nproc)
 
 
 def setlim(res, soft, hard):
@@ -693,12 +862,11 @@ def setlim(res, soft, hard):
     resource.setrlimit(res, (min(soft, hard), hard))
 
 
-def write_file(name, content):
+def write_file(name, data):
     path = name if os.path.isabs(name) else os.path.join(WORK, name)
     parent = os.path.dirname(path)
     if parent:
         os.makedirs(parent, exist_ok=True)
-    data = base64.b64decode(content)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     try:
         view = memoryview(data)
@@ -714,14 +882,13 @@ def run_exec(r, fds):
     # start with the defaults.
     for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT):
         signal.signal(sig, signal.SIG_DFL)
-    exe = fds[r["exe_fd"]] if r.get("exe_fd") is not None else None
-    target = exe if exe is not None else r["argv"][0]
+    target = fds[r.exe_fd] if r.exe_fd >= 0 else r.argv[0]
     try:
-        os.execve(target, r["argv"], r["env"])
+        os.execve(target, r.argv, env_dict(r.env))
     except OSError as e:
         # Past the report: the process exits 127 with the reason on
         # stderr, as a shell does.
-        os.write(2, ("%s: %s\n" % (r["argv"][0], e)).encode())
+        os.write(2, ("%s: %s\n" % (r.argv[0], e)).encode())
         os._exit(127)
 
 
@@ -736,26 +903,23 @@ def run_python(r, main):
     """Run a script with the semantics of `python3 path` (CPython's
     pymain_run_file and Py_FinalizeEx), in this already-initialised
     interpreter. The environment is already the program's: the supervisor
-    starts the zygote with exactly it. A session's process gets its source
-    in the request ("source"), never from a file another process could
-    change."""
-    path = r["argv"][0]
+    starts the zygote with exactly it. The source comes in the request and
+    is compiled from there, never read back from a file another process
+    could have changed."""
+    path = r.argv[0]
     hide_runner_frames()
     # sys.stdin/stdout/stderr are the zygote's own, created at interpreter
     # start for non-terminal files under a UTF-8 locale exactly as for
     # `python3 file`, never used, and now on the run's descriptors.
-    sys.argv = list(r["argv"])
+    sys.argv = list(r.argv)
     sys.path.insert(0, os.path.dirname(path))  # the zygote runs with -P
     main.__file__ = path
     sys.modules["__main__"] = main
     code = 0
     try:
-        if "source" in r:
-            source = r["source"].encode("utf-8", "surrogateescape")
-            remember_source(path, r["source"])
-        else:
-            with open(path, "rb") as f:
-                source = f.read()
+        source = bytes(r.source)
+        if not r.flags & FLAG_WRITE_SOURCE:
+            remember_source(path, source)
         exec(compile(source, path, "exec", dont_inherit=True), main.__dict__)
     except SystemExit as e:
         code = exit_code(e)
@@ -771,8 +935,10 @@ def run_python(r, main):
     os._exit(finalize(code))
 
 
-def remember_source(path, text):
+def remember_source(path, source):
+    """Tracebacks of a program with no file show its lines all the same."""
     import linecache
+    text = source.decode("utf-8", "surrogateescape")
     linecache.cache[path] = (len(text), None, text.splitlines(True), path)
 
 

@@ -302,8 +302,9 @@ func compileResult(c *sandbox.Result, cached bool, timeout time.Duration) *Comma
 		Status: CommandFinished, Verdict: string(c.Status),
 		ExecutionTime: ptr(c.WallTime.Seconds()), CPUTime: c.CPUTime.Seconds(), WallTime: c.WallTime.Seconds(),
 		MemoryBytes: c.Memory, Stdout: ptr(text(c.Stdout)), Stderr: ptr(text(c.Stderr)), Cached: &cached,
+		Message: c.Message,
 	}
-	timedOut := strings.Contains(c.Message, "exceeded the time limit") || (timeout > 0 && c.WallTime > timeout)
+	timedOut := p.CompileTimedOut || (timeout > 0 && c.WallTime > timeout)
 	switch {
 	case timedOut:
 		r.Status, r.Verdict = CommandTimeLimitExceeded, string(verdict.CompileError)
@@ -334,6 +335,7 @@ func runResult(res *sandbox.Result) *CommandRunResult {
 		MemoryBytes: res.Memory, Signal: res.Signal,
 		Stdout: ptr(text(res.Stdout)), Stderr: ptr(text(res.Stderr)),
 		StdoutTruncated: res.StdoutTruncated, StderrTruncated: res.StderrTruncated,
+		Message: res.Message,
 	}
 	rc := res.ExitCode
 	switch res.Status {

@@ -71,6 +71,9 @@ type CommandRunResult struct {
 	// Cached is set on compile results: the compilation came from the
 	// compile cache.
 	Cached *bool `json:"cached,omitempty"`
+	// Message explains the verdict in a sentence ("killed by signal 11
+	// (segmentation fault)"), as rlef exec prints it.
+	Message string `json:"message,omitempty"`
 }
 
 // RunCodeResponse is SandboxFusion's RunCodeResponse; every key of it is

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,13 @@ type execOutput struct {
 	Message         string `json:"message,omitempty"`
 }
 
+// execRequest is one `rlef exec` run.
+type execRequest struct {
+	lang   sandbox.Language
+	source string
+	input  sandbox.Input
+}
+
 func newExecCmd() *cobra.Command {
 	var (
 		sf                  sandboxFlags
@@ -37,6 +45,7 @@ func newExecCmd() *cobra.Command {
 		timeLimit, cpuLimit time.Duration
 		memLimit, outLimit  string
 		processes           int
+		serverURL           string
 	)
 	cmd := &cobra.Command{
 		Use:   "exec [flags] FILE",
@@ -45,68 +54,41 @@ func newExecCmd() *cobra.Command {
 {"status","exit_code","signal","stdout","stderr","stdout_truncated","cpu_ms","wall_ms","memory_kb"}.
 status is ok, runtime_error, time_limit, memory_limit, output_limit or compile_error.
 The exit status is 0 whenever the program ran, whatever its status, and non-zero
-on a usage or sandbox error.`,
+on a usage or sandbox error.
+
+A single run starts a sandbox of one slot that preloads nothing (and, for
+Python, no compiler); with --server it goes to a running rlef serve instead.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			src, err := os.ReadFile(args[0])
+			req, err := readExecRequest(cmd, args[0], lang, stdinFile)
 			if err != nil {
 				return err
 			}
-			if lang == "" {
-				lang = languageFromName(args[0])
-				if lang == "" {
-					return fmt.Errorf("cannot tell the language of %s from its name; pass --lang python or --lang cpp", args[0])
-				}
-			}
-			l, err := sandbox.ParseLanguage(lang)
-			if err != nil {
-				return err
-			}
-			lim := sandbox.Limits{WallTime: timeLimit, CPUTime: cpuLimit, Processes: processes}
-			if lim.Memory, err = sandbox.ParseBytes(memLimit); err != nil {
+			req.input.Limits = sandbox.Limits{WallTime: timeLimit, CPUTime: cpuLimit, Processes: processes}
+			if req.input.Limits.Memory, err = sandbox.ParseBytes(memLimit); err != nil {
 				return fmt.Errorf("--memory-limit: %w", err)
 			}
-			if lim.Output, err = sandbox.ParseBytes(outLimit); err != nil {
+			if req.input.Limits.Output, err = sandbox.ParseBytes(outLimit); err != nil {
 				return fmt.Errorf("--output-limit: %w", err)
 			}
-			if err := lim.Validate(sandbox.DefaultMaxLimits()); err != nil {
+			if err := req.input.Limits.Validate(sandbox.DefaultMaxLimits()); err != nil {
 				return err
 			}
-			var stdin []byte
-			switch stdinFile {
-			case "":
-			case "-":
-				if stdin, err = io.ReadAll(cmd.InOrStdin()); err != nil {
+			var out execOutput
+			if serverURL != "" {
+				if err := serverOnlyFlags(cmd); err != nil {
 					return err
 				}
-			default:
-				if stdin, err = os.ReadFile(stdinFile); err != nil {
-					return err
-				}
+				out, err = execOnServer(cmd.Context(), serverURL, req)
+			} else {
+				out, err = execLocally(cmd.Context(), &sf, req)
 			}
-			ctx := cmd.Context()
-			pool, err := sf.open(ctx)
 			if err != nil {
 				return err
-			}
-			defer pool.Close()
-			r, err := pool.Exec(ctx, l, string(src), sandbox.Input{Stdin: stdin, Limits: lim})
-			if err != nil {
-				if errors.Is(err, sandbox.ErrInvalid) {
-					return err
-				}
-				return fmt.Errorf("sandbox: %w", err)
 			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetEscapeHTML(false)
-			return enc.Encode(execOutput{
-				Status: string(r.Status), ExitCode: r.ExitCode, Signal: r.Signal,
-				// Invalid UTF-8 becomes U+FFFD in JSON (encoding/json does it).
-				Stdout: string(r.Stdout), Stderr: string(r.Stderr),
-				StdoutTruncated: r.StdoutTruncated, StderrTruncated: r.StderrTruncated,
-				CPUMs: r.CPUTime.Milliseconds(), WallMs: r.WallTime.Milliseconds(), MemoryKB: r.Memory >> 10,
-				Message: r.Message,
-			})
+			return enc.Encode(out)
 		},
 	}
 	def := sandbox.DefaultLimits()
@@ -118,8 +100,63 @@ on a usage or sandbox error.`,
 	fs.StringVar(&memLimit, "memory-limit", sandbox.FormatBytes(def.Memory), "memory limit")
 	fs.StringVar(&outLimit, "output-limit", sandbox.FormatBytes(def.Output), "limit on stdout, on stderr and on any file written")
 	fs.IntVar(&processes, "processes", def.Processes, "limit on processes and threads")
+	fs.StringVar(&serverURL, "server", "", "run on a running rlef serve (its base URL, e.g. http://127.0.0.1:8080) instead of starting a sandbox")
 	sf.register(fs, 1)
 	return cmd
+}
+
+// readExecRequest reads the program, its language and its stdin.
+func readExecRequest(cmd *cobra.Command, file, lang, stdinFile string) (execRequest, error) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return execRequest{}, err
+	}
+	if lang == "" {
+		if lang = languageFromName(file); lang == "" {
+			return execRequest{}, fmt.Errorf("cannot tell the language of %s from its name; pass --lang python or --lang cpp", file)
+		}
+	}
+	l, err := sandbox.ParseLanguage(lang)
+	if err != nil {
+		return execRequest{}, err
+	}
+	req := execRequest{lang: l, source: string(src)}
+	switch stdinFile {
+	case "":
+	case "-":
+		req.input.Stdin, err = io.ReadAll(cmd.InOrStdin())
+	default:
+		req.input.Stdin, err = os.ReadFile(stdinFile)
+	}
+	return req, err
+}
+
+// execLocally runs the program in a sandbox of its own, started for this
+// one run: one slot, no preloaded modules, and no C++ compiler for Python.
+func execLocally(ctx context.Context, sf *sandboxFlags, req execRequest) (execOutput, error) {
+	pool, err := sf.openWith(ctx, func(c *sandbox.Config) {
+		c.Slots, c.Preload = 1, []string{}
+		c.PythonOnly = req.lang == sandbox.Python
+	})
+	if err != nil {
+		return execOutput{}, err
+	}
+	defer pool.Close()
+	r, err := pool.Exec(ctx, req.lang, req.source, req.input)
+	if err != nil {
+		if errors.Is(err, sandbox.ErrInvalid) {
+			return execOutput{}, err
+		}
+		return execOutput{}, fmt.Errorf("sandbox: %w", err)
+	}
+	return execOutput{
+		Status: string(r.Status), ExitCode: r.ExitCode, Signal: r.Signal,
+		// Invalid UTF-8 becomes U+FFFD in JSON (encoding/json does it).
+		Stdout: string(r.Stdout), Stderr: string(r.Stderr),
+		StdoutTruncated: r.StdoutTruncated, StderrTruncated: r.StderrTruncated,
+		CPUMs: r.CPUTime.Milliseconds(), WallMs: r.WallTime.Milliseconds(), MemoryKB: r.Memory >> 10,
+		Message: r.Message,
+	}, nil
 }
 
 func languageFromName(name string) string {

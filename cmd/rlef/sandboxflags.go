@@ -64,6 +64,12 @@ func (f *sandboxFlags) openJudge(ctx context.Context, opts judge.Options) (*judg
 }
 
 func (f *sandboxFlags) open(ctx context.Context) (*sandbox.Pool, error) {
+	return f.openWith(ctx, nil)
+}
+
+// openWith starts a pool with the flags' configuration, adjusted by
+// adjust when it is not nil.
+func (f *sandboxFlags) openWith(ctx context.Context, adjust func(*sandbox.Config)) (*sandbox.Pool, error) {
 	mem, err := cacheBound("--compile-cache-memory", f.cacheMemory, sandbox.DefaultCompileCacheMemory)
 	if err != nil {
 		return nil, err
@@ -72,7 +78,7 @@ func (f *sandboxFlags) open(ctx context.Context) (*sandbox.Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sandbox.NewPool(ctx, sandbox.Config{
+	cfg := sandbox.Config{
 		Slots:              f.slots,
 		Python:             f.python,
 		CXX:                f.cxx,
@@ -81,7 +87,11 @@ func (f *sandboxFlags) open(ctx context.Context) (*sandbox.Pool, error) {
 		CompileCacheDisk:   disk,
 		UnsafeNoIsolation:  f.unsafe,
 		Logger:             slog.Default(),
-	})
+	}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	return sandbox.NewPool(ctx, cfg)
 }
 
 // cacheBound parses a compile-cache bound; empty means the default.

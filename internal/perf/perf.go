@@ -5,7 +5,10 @@ package perf
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -58,9 +61,22 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 // Run calls op n times from concurrency goroutines and measures each call.
 // It stops at the first error.
 func Run(ctx context.Context, n, concurrency int, op func(context.Context) error) (Stats, error) {
-	if concurrency < 1 {
-		concurrency = 1
+	ops := make([]func(context.Context) error, max(concurrency, 1))
+	for i := range ops {
+		ops[i] = op
 	}
+	return Clients(ctx, n, 0, ops)
+}
+
+// Ms formats a duration in milliseconds with two decimals.
+func Ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
+
+// Clients runs n operations spread over len(ops) clients, each calling its
+// own op (so an op need not be safe for concurrent use). With pause > 0
+// every client sleeps, untimed, before each call: the latency of an
+// operation that finds the system idle, as when a model's reply comes
+// between runs. It stops at the first error.
+func Clients(ctx context.Context, n int, pause time.Duration, ops []func(context.Context) error) (Stats, error) {
 	var (
 		mu       sync.Mutex
 		lat      = make([]time.Duration, 0, n)
@@ -73,11 +89,18 @@ func Run(ctx context.Context, n, concurrency int, op func(context.Context) error
 	}
 	close(next)
 	start := time.Now()
-	for w := 0; w < concurrency; w++ {
+	for _, op := range ops {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for range next {
+				if pause > 0 {
+					select {
+					case <-ctx.Done():
+						return
+					case <-time.After(pause):
+					}
+				}
 				if ctx.Err() != nil {
 					return
 				}
@@ -104,30 +127,38 @@ func Run(ctx context.Context, n, concurrency int, op func(context.Context) error
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
 	}
-	return Summarize(lat, concurrency, time.Since(start)), nil
+	return Summarize(lat, len(ops), time.Since(start)), nil
 }
 
-// Ms formats a duration in milliseconds with two decimals.
-func Ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
-
-// RunPaced calls op n times, one at a time, sleeping pause (untimed)
-// before each call: the latency of an operation that finds the system idle.
-func RunPaced(ctx context.Context, n int, pause time.Duration, op func(context.Context) error) (Stats, error) {
-	lat := make([]time.Duration, 0, n)
-	var busy time.Duration
-	for i := 0; i < n; i++ {
-		select {
-		case <-ctx.Done():
-			return Stats{}, ctx.Err()
-		case <-time.After(pause):
-		}
-		t := time.Now()
-		if err := op(ctx); err != nil {
-			return Stats{}, err
-		}
-		d := time.Since(t)
-		busy += d
-		lat = append(lat, d)
+// MachineCPU returns the CPU time all CPUs of the machine have spent busy
+// (not idle, not waiting for I/O) since boot, from /proc/stat: measured
+// around a benchmark it is the CPU its runs cost, whoever spent it
+// (server, sandbox, kernel), plus whatever else the machine did.
+func MachineCPU() (time.Duration, error) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, err
 	}
-	return Summarize(lat, 1, busy), nil
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0, fmt.Errorf("unexpected /proc/stat line %q", line)
+	}
+	var busy int64
+	for i, v := range f[1:] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/stat field %d: %w", i+1, err)
+		}
+		// user nice system idle iowait irq softirq steal guest guest_nice:
+		// idle and iowait are not busy; guest time is already in user.
+		if i != 3 && i != 4 && i < 8 {
+			busy += n
+		}
+	}
+	return time.Duration(busy) * time.Second / clockTicks, nil
 }
+
+// clockTicks is USER_HZ, the unit of /proc/stat: 100 on every Linux
+// architecture rlef builds for.
+const clockTicks = 100

@@ -43,9 +43,35 @@ func TestRunCountsAndStopsOnError(t *testing.T) {
 	}
 }
 
-func TestRunPacedExcludesThePause(t *testing.T) {
-	s, err := RunPaced(context.Background(), 5, 20*time.Millisecond, func(context.Context) error { return nil })
-	if err != nil || s.N != 5 || s.Median >= 20*time.Millisecond || s.Concurrency != 1 {
-		t.Fatalf("%+v %v", s, err)
+func TestClientsEachUseTheirOwnOp(t *testing.T) {
+	var a, b atomic.Int64
+	ops := []func(context.Context) error{
+		func(context.Context) error { a.Add(1); time.Sleep(time.Millisecond); return nil },
+		func(context.Context) error { b.Add(1); time.Sleep(time.Millisecond); return nil },
+	}
+	s, err := Clients(context.Background(), 40, 0, ops)
+	if err != nil || s.N != 40 || s.Concurrency != 2 || a.Load()+b.Load() != 40 || a.Load() == 0 || b.Load() == 0 {
+		t.Fatalf("%+v %v a=%d b=%d", s, err, a.Load(), b.Load())
+	}
+	boom := errors.New("boom")
+	if _, err := Clients(context.Background(), 10, time.Millisecond, ops[:1:1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Clients(context.Background(), 10, 0, []func(context.Context) error{func(context.Context) error { return boom }}); !errors.Is(err, boom) {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func TestMachineCPU(t *testing.T) {
+	a, err := MachineCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(200 * time.Millisecond)
+	for time.Now().Before(deadline) {
+	}
+	b, err := MachineCPU()
+	if err != nil || b < a || a <= 0 {
+		t.Fatalf("%v then %v (%v)", a, b, err)
 	}
 }
