@@ -151,7 +151,7 @@ func (s *Server) execute(ctx context.Context, req *RunCodeRequest, lang sandbox.
 	}
 	ex, err := s.program(ctx, lang, code, in, req.RunTimeout <= 0)
 	if ex != nil && ex.Compile != nil {
-		resp.CompileResult = compileResult(ex.Compile, ex.Cached, seconds(req.CompileTimeout, math.MaxInt64))
+		resp.CompileResult = compileResult(ex, seconds(req.CompileTimeout, math.MaxInt64))
 		if resp.CompileResult.Status != CommandFinished || ex.Compile.Status != verdict.OK {
 			return string(verdict.CompileError), nil
 		}
@@ -192,7 +192,7 @@ func (s *Server) program(ctx context.Context, lang sandbox.Language, code string
 		return nil, err
 	}
 	defer prog.Close()
-	ex := &dist.Execution{Cached: prog.Cached}
+	ex := &dist.Execution{Cached: prog.Cached, CompileTimedOut: prog.CompileTimedOut}
 	if prog.Compile != nil {
 		c := *prog.Compile
 		ex.Compile = &c
@@ -297,14 +297,15 @@ func decodeBase64(s string) ([]byte, error) {
 // compiler's time limit, or slower than the request's compile_timeout, is
 // TimeLimitExceeded (verl: compile_timeout, -4); a failed one is Finished
 // with the compiler's non-zero exit code (verl: compile_error, -4).
-func compileResult(c *sandbox.Result, cached bool, timeout time.Duration) *CommandRunResult {
+func compileResult(ex *dist.Execution, timeout time.Duration) *CommandRunResult {
+	c, cached := ex.Compile, ex.Cached
 	r := &CommandRunResult{
 		Status: CommandFinished, Verdict: string(c.Status),
 		ExecutionTime: ptr(c.WallTime.Seconds()), CPUTime: c.CPUTime.Seconds(), WallTime: c.WallTime.Seconds(),
 		MemoryBytes: c.Memory, Stdout: ptr(text(c.Stdout)), Stderr: ptr(text(c.Stderr)), Cached: &cached,
 		Message: c.Message,
 	}
-	timedOut := p.CompileTimedOut || (timeout > 0 && c.WallTime > timeout)
+	timedOut := ex.CompileTimedOut || (timeout > 0 && c.WallTime > timeout)
 	switch {
 	case timedOut:
 		r.Status, r.Verdict = CommandTimeLimitExceeded, string(verdict.CompileError)
