@@ -112,6 +112,22 @@ func TestEvalPlusReproduction(t *testing.T) {
 		}
 		return "fail"
 	}
+	// A time limit can be the machine's load (CI runs packages side by
+	// side): a disagreement with one is judged again, once, alone.
+	var again []int
+	for _, f := range files {
+		for id, rows := range f.Eval {
+			i := index[key{id, rows[0].Solution}]
+			r := results[i]
+			if r == nil || !hasTimeLimit(r) {
+				continue
+			}
+			if status(r.Suite("base").Verdict) != published(rows[0].BaseStatus) || status(r.Suite("plus").Verdict) != published(rows[0].PlusStatus) {
+				again = append(again, i)
+			}
+		}
+	}
+	rejudge(t, j, tasks, results, again)
 	for _, f := range files {
 		agree, total := 0, 0
 		ids := make([]string, 0, len(f.Eval))
@@ -140,4 +156,42 @@ func TestEvalPlusReproduction(t *testing.T) {
 		}
 		t.Logf("%s: reproduced %d/%d", f.name, agree, total)
 	}
+}
+
+// hasTimeLimit reports whether any suite of r ended in a time limit.
+func hasTimeLimit(r *Result) bool {
+	for _, s := range r.Suites {
+		if s.Verdict == verdict.TimeLimit {
+			return true
+		}
+	}
+	return false
+}
+
+// rejudge judges the given tasks again, one at a time, and keeps the new
+// results.
+func rejudge(t *testing.T, j *Judge, tasks []Task, results []*Result, which []int) {
+	t.Helper()
+	done := map[int]bool{}
+	for _, i := range which {
+		if done[i] {
+			continue
+		}
+		done[i] = true
+		r, err := j.Judge(context.Background(), tasks[i].Problem, tasks[i].Submission, tasks[i].Suites...)
+		if err != nil {
+			t.Errorf("%s: judging again: %v", tasks[i].Problem.ID, err)
+			continue
+		}
+		t.Logf("%s: judged again after a time limit: %v -> %v", tasks[i].Problem.ID, suiteVerdicts(results[i]), suiteVerdicts(r))
+		results[i] = r
+	}
+}
+
+func suiteVerdicts(r *Result) []verdict.Verdict {
+	var out []verdict.Verdict
+	for _, s := range r.Suites {
+		out = append(out, s.Verdict)
+	}
+	return out
 }

@@ -102,6 +102,9 @@ type exports struct {
 	// Setup is the problem's setup code, added by the supervisor: the
 	// tester runs its imports and function definitions itself.
 	Setup string `json:"setup,omitempty"`
+	// Entry is the problem's entry point, added by the supervisor: the
+	// tests call it by that name even when it is a builtin's (MBPP's sum).
+	Entry string `json:"entry,omitempty"`
 }
 
 // testOutcome is a tester's result for one assert test.

@@ -325,15 +325,24 @@ func TestAssertCandidateCannotBendTheTests(t *testing.T) {
 		name, code string
 		tests      []dataset.Test
 		want       verdict.Verdict
+		entry      string
 	}{
-		{"honest, builtins", honest, builtinTests, verdict.Accepted},
+		{"honest, builtins", honest, builtinTests, verdict.Accepted, ""},
+		// An entry point that is a builtin's name is the candidate's
+		// (MBPP 126 asks for sum(a, b)).
+		{"entry point named like a builtin", "def sum(a, b):\n    return a + b\n",
+			[]dataset.Test{{Code: "assert sum(10, 15) == 25"}}, verdict.Accepted, "sum"},
 		{"shadows builtins", "def add(a, b):\n    return 0\ndef abs(x):\n    return 0\ndef set(*a):\n    return 0\ndef range(*a):\n    return []\n",
-			builtinTests, verdict.WrongAnswer},
-		{"honest, iteration", honest, iterationTests, verdict.Accepted},
-		{"raises StopIteration", "def add(a, b):\n    raise StopIteration\n", iterationTests, verdict.RuntimeError},
-		{"raises StopAsyncIteration", "def add(a, b):\n    raise StopAsyncIteration\n", iterationTests, verdict.RuntimeError},
+			builtinTests, verdict.WrongAnswer, ""},
+		{"honest, iteration", honest, iterationTests, verdict.Accepted, ""},
+		{"raises StopIteration", "def add(a, b):\n    raise StopIteration\n", iterationTests, verdict.RuntimeError, ""},
+		{"raises StopAsyncIteration", "def add(a, b):\n    raise StopAsyncIteration\n", iterationTests, verdict.RuntimeError, ""},
 	} {
-		p := &dataset.Problem{ID: "bend", Mode: dataset.ModeAssert, EntryPoint: "add", Public: tc.tests}
+		entry := "add"
+		if tc.entry != "" {
+			entry = tc.entry
+		}
+		p := &dataset.Problem{ID: "bend", Mode: dataset.ModeAssert, EntryPoint: entry, Public: tc.tests}
 		res, err := j.Judge(context.Background(), p, Submission{Code: tc.code}, PublicSuite(nil))
 		if err != nil {
 			t.Fatal(err)

@@ -13,7 +13,8 @@
 # that many bytes, the first naming the message.
 #
 #   L <json>   {"functions": [names], "values": {name: marshal hex},
-#              "modules": {name: module}, "refs": [names], "setup": text}
+#              "modules": {name: module}, "refs": [names], "setup": text,
+#              "entry": name}
 #              -> O {} | E <json>
 #              (the problem's setup code ran in the candidate's process,
 #              after the solution, as it always did: what it made arrives
@@ -122,9 +123,10 @@ class Stopped(BaseException):
     """The candidate was killed (time or memory): the test is over."""
 
 
-def _exportable(name):
+def _exportable_name(name):
     """A name of the candidate's module that may enter the tests'
-    namespace: an identifier that is not a builtin nor one of ours."""
+    namespace: an identifier that is not a builtin nor one of ours (the
+    problem's entry point excepted: the tests call it by its name)."""
     return (isinstance(name, str) and name.isidentifier() and not hasattr(builtins, name)
             and not name.startswith(("__", "_rlef")))
 
@@ -314,21 +316,26 @@ class Tester(object):
         mean in the tests (the tests' own definitions come after these
         and win anyway)."""
         ns = {"__builtins__": builtins, "__name__": "__main__", "_rlef_neq": _rlef_neq}
+        entry = job.get("entry") or ""
+
+        def allowed(name):
+            return name == entry or _exportable_name(name)
+
         for name in job.get("refs") or []:
-            if _exportable(name):
+            if allowed(name):
                 ns[name] = Remote("name", name)
         for name, module in (job.get("modules") or {}).items():
-            if not _exportable(name) or not _importable(module):
+            if not allowed(name) or not _importable(module):
                 continue
             try:
                 ns[name] = __import__(module, fromlist=["_"])
             except BaseException:
                 pass
         for name, data in (job.get("values") or {}).items():
-            if _exportable(name):
+            if allowed(name):
                 ns[name] = marshal.loads(bytes.fromhex(data))
         for name in job.get("functions") or []:
-            if _exportable(name):
+            if allowed(name):
                 ns[name] = _stand_in(name)
         try:
             _run_setup_definitions(job.get("setup") or "", ns)
