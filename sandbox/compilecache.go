@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rlef/rlef/internal/atomicfile"
 	"github.com/rlef/rlef/verdict"
 )
 
@@ -102,12 +103,12 @@ func (d *diskCache) save(key string, r *Result, bin []byte) {
 	if bin != nil {
 		sum := sha256.Sum256(bin)
 		dr.SHA256 = hex.EncodeToString(sum[:])
-		if writeAtomic(d.path(key, ".bin"), bin) != nil {
+		if atomicfile.WriteFile(d.path(key, ".bin"), bin, 0o600) != nil {
 			return
 		}
 	}
 	meta, err := json.Marshal(dr)
-	if err != nil || writeAtomic(d.path(key, ".json"), meta) != nil {
+	if err != nil || atomicfile.WriteFile(d.path(key, ".json"), meta, 0o600) != nil {
 		return
 	}
 	d.mu.Lock()
@@ -177,34 +178,4 @@ func (d *diskCache) size() int64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.bytes
-}
-
-// writeAtomic writes a file for keeps: a temporary file, synced, renamed
-// over the name, and the directory synced.
-func writeAtomic(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return err
-	}
-	if f, err := os.Open(dir); err == nil {
-		_ = f.Sync()
-		f.Close()
-	}
-	return nil
 }

@@ -241,12 +241,8 @@ func finishEval(cmd *cobra.Command, st *store.Store, dir string, stats *eval.Sta
 	if err := eval.ExportTurns(ctx, st, dir); err != nil {
 		return errors.Join(runErr, err)
 	}
-	sum, err := report.Summary(ctx, st)
-	if err == nil {
-		err = eval.WriteSummary(dir, sum)
-	}
-	if err != nil {
-		return errors.Join(runErr, fmt.Errorf("summary: %w", err))
+	if err := report.WriteSummary(ctx, st, filepath.Join(dir, eval.SummaryFile)); err != nil {
+		return errors.Join(runErr, err)
 	}
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) && stats != nil {

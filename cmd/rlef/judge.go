@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rlef/rlef/dataset"
+	"github.com/rlef/rlef/internal/atomicfile"
 	"github.com/rlef/rlef/judge"
 	"github.com/rlef/rlef/sandbox"
 	"github.com/rlef/rlef/verdict"
@@ -149,7 +150,7 @@ func runJudge(ctx context.Context, f *judgeFlags, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(f.summary, append(data, '\n'), 0o644); err != nil {
+		if err := atomicfile.WriteFile(f.summary, append(data, '\n'), 0o644); err != nil {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	}
