@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/rlef/rlef/dataset"
 	"github.com/rlef/rlef/verdict"
 )
@@ -59,15 +61,8 @@ func (b BenchReport) String() string {
 func (j *Judge) Bench(ctx context.Context, name string, tasks []Task) (BenchReport, error) {
 	rep := BenchReport{Name: name, Programs: len(tasks), Slots: j.sb.Slots(), Verdicts: map[verdict.Verdict]int{}}
 	start := time.Now()
-	seen := map[*dataset.Problem]bool{}
-	for _, t := range tasks {
-		if seen[t.Problem] {
-			continue
-		}
-		seen[t.Problem] = true
-		if err := j.Prepare(ctx, t.Problem); err != nil && ctx.Err() != nil {
-			return rep, err
-		}
+	if err := j.prepareAll(ctx, tasks); err != nil {
+		return rep, err
 	}
 	rep.Prepare = time.Since(start)
 	start = time.Now()
@@ -123,4 +118,25 @@ func ProgramTasks(set *dataset.Set, sub Submission) []Task {
 			Suites: []Suite{{Name: set.PublicSuite, Kind: Public}, {Name: set.PrivateSuite, Kind: Private}}})
 	}
 	return tasks
+}
+
+// prepareAll computes every task's reference outputs, as many problems at
+// once as the sandbox has slots to keep busy.
+func (j *Judge) prepareAll(ctx context.Context, tasks []Task) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(2 * j.sb.Slots())
+	seen := map[*dataset.Problem]bool{}
+	for _, t := range tasks {
+		if seen[t.Problem] {
+			continue
+		}
+		seen[t.Problem] = true
+		g.Go(func() error {
+			if err := j.Prepare(gctx, t.Problem); err != nil && gctx.Err() != nil {
+				return err
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }

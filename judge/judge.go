@@ -44,7 +44,9 @@ func NewWithSandbox(sb Sandbox, opts Options) (*Judge, error) {
 	if sb == nil {
 		return nil, errors.New("judge: no sandbox")
 	}
-	opts.fill()
+	if err := opts.fill(); err != nil {
+		return nil, err
+	}
 	return &Judge{sb: sb, opts: opts, refs: newRefCache(opts.CacheDir, opts.Logger)}, nil
 }
 

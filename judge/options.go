@@ -1,7 +1,9 @@
 package judge
 
 import (
+	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/rlef/rlef/judge/compare"
 	"os"
@@ -66,7 +68,8 @@ type Options struct {
 // max(MinTimeLimit, Factor × the reference's time on it), and a suite
 // (base or plus) at most SuiteTimeLimit in all.
 type EvalPlusLimits struct {
-	// MinTimeLimit is --min-time-limit (EvalPlus default 4 s).
+	// MinTimeLimit is --min-time-limit (default: 4 s, or 1 s for a release,
+	// see Version).
 	MinTimeLimit time.Duration
 	// Factor is --gt-time-limit-factor (EvalPlus default 4).
 	Factor float64
@@ -74,10 +77,20 @@ type EvalPlusLimits struct {
 	SuiteTimeLimit time.Duration
 	// MemoryLimit is EvalPlus's memory limit (default 4 GiB).
 	MemoryLimit int64
-	// Rules are the comparison rules of the EvalPlus release to
-	// reproduce (the zero value: today's).
-	Rules compare.Rules
+	// Version is the EvalPlus release whose grading to reproduce: "" or
+	// "master" (EvalPlus's rules since 2025-04, the default), a release
+	// "v0.1.0" ... "v0.3.1", or "v0.2.2-image", the v0.2.2 Docker image
+	// that produced the verdict files EvalPlus users published in 2024
+	// (see docs/evalplus-grading.md). It sets the comparison rules and,
+	// unless MinTimeLimit is given, the minimum time limit (4 s on master
+	// since 2025-04-02, 1 s in every release).
+	Version string
+	rules   compare.Rules
 }
+
+// EvalPlusVersions lists the values EvalPlusLimits.Version accepts.
+var EvalPlusVersions = []string{"master", "v0.3.1", "v0.3.0", "v0.2.2-image", "v0.2.2", "v0.2.1", "v0.2.0",
+	"v0.1.9", "v0.1.8", "v0.1.7", "v0.1.6", "v0.1.5", "v0.1.4", "v0.1.3", "v0.1.2", "v0.1.1", "v0.1.0"}
 
 // Defaults, exported for documentation and flags.
 const (
@@ -86,7 +99,7 @@ const (
 	DefaultOutputLimit = 64 << 20
 )
 
-func (o *Options) fill() {
+func (o *Options) fill() error {
 	if o.TimeLimit <= 0 {
 		o.TimeLimit = DefaultTimeLimit
 	}
@@ -104,6 +117,9 @@ func (o *Options) fill() {
 	}
 	if o.EvalPlus.MinTimeLimit <= 0 {
 		o.EvalPlus.MinTimeLimit = 4 * time.Second
+		if v := o.EvalPlus.Version; v != "" && v != "master" {
+			o.EvalPlus.MinTimeLimit = time.Second
+		}
 	}
 	if o.EvalPlus.Factor <= 0 {
 		o.EvalPlus.Factor = 4
@@ -137,6 +153,11 @@ func (o *Options) fill() {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	var err error
+	if o.EvalPlus.rules, err = compare.Release(o.EvalPlus.Version); err != nil {
+		return fmt.Errorf("judge: --evalplus-version %q: want one of %s", o.EvalPlus.Version, strings.Join(EvalPlusVersions, ", "))
+	}
+	return nil
 }
 
 // defaultCacheDir is $XDG_CACHE_HOME/rlef/judge, else the user cache

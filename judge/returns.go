@@ -16,7 +16,7 @@ type compareState struct {
 
 // newCompareState starts a suite's comparisons.
 func (j *Judge) newCompareState(p *dataset.Problem, pl *plan) *compareState {
-	c := &compare.Checker{Profile: profileOf(pl.grader), Atol: p.Atol, Rules: j.opts.EvalPlus.Rules, MaxRepr: j.opts.MaxRepr}
+	c := &compare.Checker{Profile: profileOf(pl.grader), Atol: p.Atol, Rules: j.opts.EvalPlus.rules, MaxRepr: j.opts.MaxRepr}
 	if pl.grader == dataset.GraderEvalPlus {
 		c.Oracle = compare.Oracle(p.Judging.Oracle)
 	}

@@ -28,6 +28,7 @@ func newBenchCmd() *cobra.Command {
 	cmd.AddCommand(newBenchSandboxCmd())
 	cmd.AddCommand(newBenchServeCmd())
 	cmd.AddCommand(newBenchTrainCmd())
+	cmd.AddCommand(newBenchJudgeCmd())
 	return cmd
 }
 

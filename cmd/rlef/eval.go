@@ -85,6 +85,7 @@ instead of being requested again. API keys come from the environment only
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress bar")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "evaluate a policy checkpoint (from rlef lab or rlef train) in-process instead of --model at --base-url")
 	sf.register(fs, 0)
+	sf.registerGrading(fs)
 	return cmd
 }
 

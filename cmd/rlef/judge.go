@@ -76,6 +76,7 @@ A summary with pass@k goes to stderr and, with --summary, to a JSON file.`,
 	fs.BoolVar(&f.nativeStdio, "native-stdio", false, "run stdin/stdout programs as plain programs even where the benchmark's harness wraps them (APPS, TACO, LiveCodeBench)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "do not show a progress bar")
 	f.sf.register(fs, 0)
+	f.sf.registerGrading(fs)
 	_ = cmd.MarkFlagRequired("benchmark")
 	_ = cmd.MarkFlagRequired("samples")
 	return cmd

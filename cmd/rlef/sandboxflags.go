@@ -21,6 +21,8 @@ type sandboxFlags struct {
 	python   string
 	cxx      string
 	cacheDir string
+	// evalplusVersion is --evalplus-version (registerGrading).
+	evalplusVersion string
 }
 
 func (f *sandboxFlags) register(fs *pflag.FlagSet, defaultSlots int) {
@@ -41,6 +43,9 @@ func (f *sandboxFlags) openJudge(ctx context.Context, opts judge.Options) (*judg
 	}
 	if f.cacheDir != "" && opts.CacheDir == "" {
 		opts.CacheDir = filepath.Join(f.cacheDir, "judge")
+	}
+	if opts.EvalPlus.Version == "" {
+		opts.EvalPlus.Version = f.evalplusVersion
 	}
 	j, err := judge.New(pool, opts)
 	if err != nil {

@@ -79,6 +79,7 @@ accepting requests and finish those in flight.`,
 	fs.IntVar(&f.keepFinished, "keep-finished", 10000, "finished episodes kept for GET and DELETE (the oldest are dropped first)")
 	fs.DurationVar(&f.grace, "shutdown-timeout", 2*time.Minute, "how long shutdown waits for requests in flight")
 	sf.register(fs, 0)
+	sf.registerGrading(fs)
 	return cmd
 }
 

@@ -63,7 +63,7 @@ func BenchmarkDecodeCheck(b *testing.B) {
 
 const benchScript = `
 import base64, importlib.util, json, marshal, sys, timeit
-spec = importlib.util.spec_from_file_location("h", "../harness.py")
+spec = importlib.util.spec_from_file_location("h", "testdata/harness.py")
 h = importlib.util.module_from_spec(spec); spec.loader.exec_module(h)
 data = base64.b64decode(sys.argv[1]); exp = json.loads(sys.argv[2]); n = int(sys.argv[3])
 state = {"atol": 0.0}

@@ -1,7 +1,7 @@
 // Package compare decides whether a candidate's return value matches the
 // expected one, outside the candidate's process, by the rules of EvalPlus,
 // LiveCodeBench, APPS or a plain profile, exactly as the judge's Python
-// harness (judge/harness.py: _check_evalplus, _check_lcb, _check_apps)
+// harness (judge/compare/testdata/harness.py, rlef's former in-process harness: _check_evalplus, _check_lcb, _check_apps)
 // decided inside it.
 //
 // Values are pyvalue.Values, decoded from the candidate's marshal bytes

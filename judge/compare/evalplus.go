@@ -9,7 +9,7 @@ import (
 )
 
 // Rules are the details in which EvalPlus releases compare differently.
-// The zero value is today's rules (judge/harness.py, EvalPlus master since
+// The zero value is today's rules (judge/compare/testdata/harness.py, rlef's former in-process harness, EvalPlus master since
 // 2024-11-01); Release returns those of a published release.
 type Rules struct {
 	// Float selects the tolerance comparison.
@@ -43,6 +43,13 @@ const (
 	// (rtol 1e-7; NaN equals NaN; shapes must be equal unless one side is
 	// a scalar) (up to v0.2.2).
 	AssertAllClose
+	// ToleranceUnavailable: the tolerance never applies, and an output
+	// that needs it fails. This is what the EvalPlus v0.2.2 Docker image
+	// (ganler/evalplus:latest in April–October 2024, which produced the
+	// published verdict files) did in practice: with NumPy 1.25 and later,
+	// importing numpy.testing runs a subprocess, which EvalPlus's sandbox
+	// had disabled, so assert_allclose raised every time.
+	ToleranceUnavailable
 )
 
 // FindZeroRule selects how HumanEval/32 (find_zero) is judged.
@@ -60,7 +67,8 @@ const (
 )
 
 // Release returns the rules of an EvalPlus release: "v0.1.0" to
-// "v0.3.1", or "" or "master" for today's.
+// "v0.3.1", "v0.2.2-image" for the v0.2.2 Docker image as it ran in 2024
+// (see ToleranceUnavailable), or "" or "master" for today's.
 func Release(version string) (Rules, error) {
 	old := []Oracle{SetEq, SurfaceArea, DigitDistance}
 	switch version {
@@ -70,6 +78,8 @@ func Release(version string) (Rules, error) {
 		return Rules{FindZero: FindZeroNever}, nil
 	case "v0.2.1", "v0.2.2":
 		return Rules{Float: AssertAllClose, EmptyIsFloats: true, FindZero: FindZeroSigned, Without: old}, nil
+	case "v0.2.2-image":
+		return Rules{Float: ToleranceUnavailable, EmptyIsFloats: true, FindZero: FindZeroSigned, Without: old}, nil
 	case "v0.1.0", "v0.1.1", "v0.1.2", "v0.1.3", "v0.1.4", "v0.1.5", "v0.1.6", "v0.1.7", "v0.1.8", "v0.1.9", "v0.2.0":
 		return Rules{Float: AssertAllClose, EmptyIsFloats: true, FindZero: FindZeroNever,
 			NotNoneIgnoresBool: true, Without: old}, nil
@@ -174,6 +184,8 @@ func (s *Suite) tolerance(out, exp pyvalue.Value, atol float64) error {
 	var ok bool
 	var err error
 	switch s.c.Rules.Float {
+	case ToleranceUnavailable:
+		return &pyError{"TypeError", "'NoneType' object is not callable"}
 	case AssertAllClose:
 		ok, err = assertAllClose(out, exp, rtol, atol)
 	case AllClose:

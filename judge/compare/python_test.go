@@ -16,7 +16,7 @@ import (
 	"github.com/rlef/rlef/pyvalue"
 )
 
-// The differential tests run judge/harness.py's own comparison functions
+// The differential tests run judge/compare/testdata/harness.py, rlef's former in-process harness's own comparison functions
 // (and, for older EvalPlus releases, their rules written out in
 // testdata/harnessdiff.py) in CPython 3.11 with numpy, and compare every
 // outcome. Under CI=true a missing interpreter or numpy is a failure.

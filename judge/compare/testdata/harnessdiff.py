@@ -2,7 +2,8 @@
 /usr/bin/python3: CPython 3.11 with numpy).
 
     harnessdiff.py suites SEED N     random test suites judged by
-                                     judge/harness.py's own functions
+                                     the comparison functions of rlef's former in-process harness
+#                                     (testdata/harness.py, kept as the reference)
     harnessdiff.py rules SEED N      the same judged by EvalPlus's older
                                      releases' rules (written out below)
     harnessdiff.py reports SEED N    the harness's rendering of tests
@@ -32,7 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def load_harness():
-    path = os.path.join(HERE, "..", "..", "harness.py")
+    path = os.path.join(HERE, "harness.py")
     spec = importlib.util.spec_from_file_location("rlef_harness", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
