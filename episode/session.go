@@ -146,12 +146,6 @@ func NewSession(env *Env, cfg Config, p *dataset.Problem, sample int, seed uint6
 	return s
 }
 
-// Problem returns the session's problem.
-func (s *Session) Problem() *dataset.Problem { return s.problem }
-
-// Family returns the template family in use.
-func (s *Session) Family() Family { return s.family }
-
 // Messages returns the dialogue to send for the next turn: user and
 // assistant messages alternating, ending with a user message (and, with
 // prefilling, an assistant message for the model to continue).
