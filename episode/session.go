@@ -37,9 +37,12 @@ func ParseFeedbackMode(s string) (FeedbackMode, error) {
 	return "", fmt.Errorf("unknown feedback mode %q (known: rlef, none, random)", s)
 }
 
+// DefaultTurns is the paper's turn limit, Config's default.
+const DefaultTurns = 3
+
 // Config is the protocol's settings.
 type Config struct {
-	// Turns is the turn limit (default 3, the paper's).
+	// Turns is the turn limit (default DefaultTurns).
 	Turns int
 	// Feedback selects the feedback (default FeedbackRLEF).
 	Feedback FeedbackMode
@@ -57,7 +60,7 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.Turns <= 0 {
-		c.Turns = 3
+		c.Turns = DefaultTurns
 	}
 	if c.Feedback == "" {
 		c.Feedback = FeedbackRLEF

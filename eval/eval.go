@@ -39,14 +39,18 @@ type Options struct {
 	Problems []*dataset.Problem
 	// Runner plays one episode.
 	Runner *episode.Runner
-	// Concurrency is the number of episodes in flight (default 16): model
-	// requests are the slow part, judging queues on the sandbox slots.
+	// Concurrency is the number of episodes in flight (default
+	// DefaultConcurrency): model requests are the slow part, judging
+	// queues on the sandbox slots.
 	Concurrency int
 	// Progress receives a progress bar (nil: none).
 	Progress io.Writer
 	// Logger receives diagnostics (default slog.Default()).
 	Logger *slog.Logger
 }
+
+// DefaultConcurrency is Options.Concurrency's default.
+const DefaultConcurrency = 16
 
 // Stats counts what a run did in this invocation and in total.
 type Stats struct {
@@ -73,7 +77,7 @@ type Stats struct {
 // interrupted; what finished before is kept.
 func Run(ctx context.Context, o Options) (*Stats, error) {
 	if o.Concurrency <= 0 {
-		o.Concurrency = 16
+		o.Concurrency = DefaultConcurrency
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

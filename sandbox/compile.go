@@ -393,11 +393,14 @@ func (c *compiler) entryFor(key string, r *Result) (*cacheEntry, error) {
 		// A time-out may be the machine's load, not the program's doing:
 		// never remembered.
 		res.Status, res.Message = verdict.CompileError, "compilation exceeded the time limit ("+c.limits.WallTime.String()+")"
+		res.CompileLimit = r.Status
 		e.cacheable = false
 	case r.Status == verdict.MemoryLimit:
 		res.Status, res.Message = verdict.CompileError, "compilation exceeded the memory limit ("+FormatBytes(c.limits.Memory)+")"
+		res.CompileLimit = r.Status
 	case r.Status == verdict.OutputLimit:
 		res.Status, res.Message = verdict.CompileError, "compiler output or binary exceeded "+FormatBytes(c.limits.Output)
+		res.CompileLimit = r.Status
 	case r.Status != verdict.OK:
 		res.Status, res.Message = verdict.CompileError, "compilation failed ("+r.Message+")"
 	case len(bin) == 0:

@@ -36,6 +36,7 @@ type diskResult struct {
 	Stderr   string          `json:"stderr"`
 	Stdout   string          `json:"stdout"`
 	Message  string          `json:"message"`
+	Limit    verdict.Verdict `json:"limit,omitempty"`
 	CPUMs    int64           `json:"cpu_ms"`
 	WallMs   int64           `json:"wall_ms"`
 	Memory   int64           `json:"memory"`
@@ -72,7 +73,7 @@ func (d *diskCache) load(key string) (*Result, []byte, error) {
 		return nil, nil, err
 	}
 	res := &Result{Status: dr.Status, ExitCode: dr.ExitCode, Stdout: []byte(dr.Stdout), Stderr: []byte(dr.Stderr),
-		Message: dr.Message, CPUTime: time.Duration(dr.CPUMs) * time.Millisecond,
+		Message: dr.Message, CompileLimit: dr.Limit, CPUTime: time.Duration(dr.CPUMs) * time.Millisecond,
 		WallTime: time.Duration(dr.WallMs) * time.Millisecond, Memory: dr.Memory}
 	now := time.Now()
 	_ = os.Chtimes(d.path(key, ".json"), now, now)
@@ -98,7 +99,7 @@ func (d *diskCache) save(key string, r *Result, bin []byte) {
 		return
 	}
 	dr := diskResult{Status: r.Status, ExitCode: r.ExitCode, Stderr: string(r.Stderr),
-		Stdout: string(r.Stdout), Message: r.Message, CPUMs: r.CPUTime.Milliseconds(),
+		Stdout: string(r.Stdout), Message: r.Message, Limit: r.CompileLimit, CPUMs: r.CPUTime.Milliseconds(),
 		WallMs: r.WallTime.Milliseconds(), Memory: r.Memory}
 	if bin != nil {
 		sum := sha256.Sum256(bin)

@@ -128,6 +128,10 @@ type Result struct {
 	Files map[string][]byte
 	// Message explains a limit or compile verdict in words.
 	Message string
+	// CompileLimit is, for a compile_error one of the compiler's limits
+	// caused, that limit's verdict (time_limit, memory_limit or
+	// output_limit); empty otherwise.
+	CompileLimit verdict.Verdict
 }
 
 // Program is source code ready to run: Python as is, C++ compiled.

@@ -281,7 +281,7 @@ func compileResult(p *sandbox.Program, timeout time.Duration) *CommandRunResult 
 		ExecutionTime: ptr(c.WallTime.Seconds()), CPUTime: c.CPUTime.Seconds(), WallTime: c.WallTime.Seconds(),
 		MemoryBytes: c.Memory, Stdout: ptr(text(c.Stdout)), Stderr: ptr(text(c.Stderr)), Cached: &cached,
 	}
-	timedOut := strings.Contains(c.Message, "exceeded the time limit") || (timeout > 0 && c.WallTime > timeout)
+	timedOut := c.CompileLimit == verdict.TimeLimit || (timeout > 0 && c.WallTime > timeout)
 	switch {
 	case timedOut:
 		r.Status, r.Verdict = CommandTimeLimitExceeded, string(verdict.CompileError)

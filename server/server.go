@@ -89,6 +89,26 @@ type EpisodeLimits struct {
 	MaxTurns int
 }
 
+// Defaults of Config, exported for flags and documentation.
+const (
+	DefaultMaxBody        = 64 << 20
+	DefaultKeepAlive      = 2 * time.Second
+	DefaultMaxWaiting     = 1024
+	DefaultRunQueueWait   = 2 * time.Minute
+	DefaultJudgeQueueWait = time.Minute
+)
+
+// DefaultRunLimits are RunLimits' defaults (the pool's maxima may lower
+// them).
+func DefaultRunLimits() RunLimits {
+	return RunLimits{DefaultMemory: 1 << 30, MaxMemory: 4 << 30, MaxRunTimeout: time.Minute, Output: 16 << 20, Processes: 128}
+}
+
+// DefaultEpisodeLimits are EpisodeLimits' defaults.
+func DefaultEpisodeLimits() EpisodeLimits {
+	return EpisodeLimits{TTL: 30 * time.Minute, Max: 10000, MaxFinished: 10000, MaxTurns: 16}
+}
+
 func (c *Config) fill() error {
 	if c.Pool == nil {
 		return errors.New("server: no sandbox pool")
@@ -103,57 +123,15 @@ func (c *Config) fill() error {
 		}
 		c.Judge = j
 	}
-	r := &c.Run
-	if r.DefaultMemory <= 0 {
-		r.DefaultMemory = 1 << 30
-	}
-	if r.MaxMemory <= 0 {
-		r.MaxMemory = 4 << 30
-	}
-	if r.DefaultMemory > r.MaxMemory {
-		r.DefaultMemory = r.MaxMemory
-	}
-	if r.MaxRunTimeout <= 0 {
-		r.MaxRunTimeout = time.Minute
-	}
-	if r.Output <= 0 {
-		r.Output = 16 << 20
-	}
-	if r.Processes <= 0 {
-		r.Processes = 128
-	}
-	max := c.Pool.MaxLimits()
-	if max.Memory > 0 && r.MaxMemory > max.Memory {
-		r.MaxMemory = max.Memory
-	}
-	if max.WallTime > 0 && r.MaxRunTimeout > max.WallTime {
-		r.MaxRunTimeout = max.WallTime
-	}
-	if max.Output > 0 && r.Output > max.Output {
-		r.Output = max.Output
-	}
-	if max.Processes > 0 && r.Processes > max.Processes {
-		r.Processes = max.Processes
-	}
-	fillQueue(&c.RunQueue, c.Pool.Slots(), 2*time.Minute)
-	fillQueue(&c.JudgeQueue, c.Pool.Slots(), time.Minute)
+	c.Run.fill(c.Pool.MaxLimits())
+	fillQueue(&c.RunQueue, c.Pool.Slots(), DefaultRunQueueWait)
+	fillQueue(&c.JudgeQueue, c.Pool.Slots(), DefaultJudgeQueueWait)
 	if c.KeepAlive == 0 {
-		c.KeepAlive = 2 * time.Second
+		c.KeepAlive = DefaultKeepAlive
 	}
-	if c.Episodes.TTL <= 0 {
-		c.Episodes.TTL = 30 * time.Minute
-	}
-	if c.Episodes.Max <= 0 {
-		c.Episodes.Max = 10000
-	}
-	if c.Episodes.MaxFinished <= 0 {
-		c.Episodes.MaxFinished = 10000
-	}
-	if c.Episodes.MaxTurns <= 0 {
-		c.Episodes.MaxTurns = 16
-	}
+	c.Episodes.fill()
 	if c.MaxBody <= 0 {
-		c.MaxBody = 64 << 20
+		c.MaxBody = DefaultMaxBody
 	}
 	if c.PodName == "" {
 		c.PodName = os.Getenv("MY_POD_NAME")
@@ -166,12 +144,63 @@ func (c *Config) fill() error {
 	return nil
 }
 
+// fill applies the defaults, then caps the limits at the pool's maxima.
+func (r *RunLimits) fill(max sandbox.Limits) {
+	d := DefaultRunLimits()
+	if r.DefaultMemory <= 0 {
+		r.DefaultMemory = d.DefaultMemory
+	}
+	if r.MaxMemory <= 0 {
+		r.MaxMemory = d.MaxMemory
+	}
+	if r.DefaultMemory > r.MaxMemory {
+		r.DefaultMemory = r.MaxMemory
+	}
+	if r.MaxRunTimeout <= 0 {
+		r.MaxRunTimeout = d.MaxRunTimeout
+	}
+	if r.Output <= 0 {
+		r.Output = d.Output
+	}
+	if r.Processes <= 0 {
+		r.Processes = d.Processes
+	}
+	if max.Memory > 0 && r.MaxMemory > max.Memory {
+		r.MaxMemory = max.Memory
+	}
+	if max.WallTime > 0 && r.MaxRunTimeout > max.WallTime {
+		r.MaxRunTimeout = max.WallTime
+	}
+	if max.Output > 0 && r.Output > max.Output {
+		r.Output = max.Output
+	}
+	if max.Processes > 0 && r.Processes > max.Processes {
+		r.Processes = max.Processes
+	}
+}
+
+func (e *EpisodeLimits) fill() {
+	d := DefaultEpisodeLimits()
+	if e.TTL <= 0 {
+		e.TTL = d.TTL
+	}
+	if e.Max <= 0 {
+		e.Max = d.Max
+	}
+	if e.MaxFinished <= 0 {
+		e.MaxFinished = d.MaxFinished
+	}
+	if e.MaxTurns <= 0 {
+		e.MaxTurns = d.MaxTurns
+	}
+}
+
 func fillQueue(q *QueueConfig, slots int, wait time.Duration) {
 	if q.Concurrency <= 0 {
 		q.Concurrency = slots
 	}
 	if q.MaxWaiting <= 0 {
-		q.MaxWaiting = 1024
+		q.MaxWaiting = DefaultMaxWaiting
 	}
 	if q.MaxWait <= 0 {
 		q.MaxWait = wait

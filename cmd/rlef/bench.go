@@ -52,10 +52,9 @@ type benchRow struct {
 
 func newBenchSandboxCmd() *cobra.Command {
 	var (
-		sf       sandboxFlags
-		runs     int
-		asJSON   bool
-		cxxFlags = []string{"-std=c++17", "-O2", "-pipe"}
+		sf     sandboxFlags
+		runs   int
+		asJSON bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sandbox",
@@ -76,7 +75,7 @@ the same program on the host, in the same invocation.`,
 				return err
 			}
 			defer os.RemoveAll(dir)
-			rows, err := benchSandbox(ctx, pool, dir, runs, cxxFlags)
+			rows, err := benchSandbox(ctx, pool, dir, runs, &sf)
 			if err != nil {
 				return err
 			}
@@ -95,7 +94,7 @@ the same program on the host, in the same invocation.`,
 	return cmd
 }
 
-func benchSandbox(ctx context.Context, pool *sandbox.Pool, dir string, runs int, cxxFlags []string) ([]benchRow, error) {
+func benchSandbox(ctx context.Context, pool *sandbox.Pool, dir string, runs int, sf *sandboxFlags) ([]benchRow, error) {
 	lim := sandbox.DefaultLimits()
 	in := sandbox.Input{Stdin: []byte(benchInput), Limits: lim}
 	pyProg, err := pool.Compile(ctx, sandbox.Python, benchPython)
@@ -130,7 +129,7 @@ func benchSandbox(ctx context.Context, pool *sandbox.Pool, dir string, runs int,
 	if err := os.WriteFile(src, []byte(benchCPP), 0o644); err != nil {
 		return nil, err
 	}
-	if out, err := exec.CommandContext(ctx, "g++", append(cxxFlags, "-o", bin, src)...).CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, sf.cxx, append(sandbox.DefaultCXXFlags(), "-o", bin, src)...).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("compile baseline: %v: %s", err, out)
 	}
 	bare := func(name string, args ...string) func(context.Context) error {
@@ -149,7 +148,7 @@ func benchSandbox(ctx context.Context, pool *sandbox.Pool, dir string, runs int,
 		op             func(context.Context) error
 	}{
 		{"python", "sandbox", sandboxed(pyProg)},
-		{"python", "unsandboxed", bare("/usr/bin/python3", pyFile)},
+		{"python", "unsandboxed", bare(sf.python, pyFile)},
 		{"cpp", "sandbox", sandboxed(cppProg)},
 		{"cpp", "unsandboxed", bare(bin)},
 	}

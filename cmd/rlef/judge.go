@@ -72,7 +72,7 @@ A summary with pass@k goes to stderr and, with --summary, to a JSON file.`,
 	fs.StringVar(&f.out, "out", "", "output file (JSONL); rows already in it are kept and skipped (default: stdout)")
 	fs.StringVar(&f.summary, "summary", "", "also write the summary as JSON to this file")
 	fs.IntVar(&f.workers, "workers", 0, "samples judged at once (0 = twice the slots)")
-	fs.DurationVar(&f.timeLimit, "time-limit", 0, "per-test CPU limit for problems that set none (default 10s)")
+	fs.DurationVar(&f.timeLimit, "time-limit", 0, "per-test CPU limit for problems that set none (default "+judge.DefaultTimeLimit.String()+")")
 	fs.BoolVar(&f.nativeStdio, "native-stdio", false, "run stdin/stdout programs as plain programs even where the benchmark's harness wraps them (APPS, TACO, LiveCodeBench)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "do not show a progress bar")
 	f.sf.register(fs, 0)
