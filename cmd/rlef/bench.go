@@ -94,9 +94,16 @@ the same program on the host, in the same invocation.`,
 	return cmd
 }
 
+// benchOp is one run of a benchmark configuration.
+type benchOp = func(context.Context) error
+
+// benchConfig is one configuration of rlef bench sandbox.
+type benchConfig struct {
+	workload, mode string
+	op             benchOp
+}
+
 func benchSandbox(ctx context.Context, pool *sandbox.Pool, dir string, runs int, sf *sandboxFlags) ([]benchRow, error) {
-	lim := sandbox.DefaultLimits()
-	in := sandbox.Input{Stdin: []byte(benchInput), Limits: lim}
 	pyProg, err := pool.Compile(ctx, sandbox.Python, benchPython)
 	if err != nil {
 		return nil, err
@@ -109,49 +116,21 @@ func benchSandbox(ctx context.Context, pool *sandbox.Pool, dir string, runs int,
 	if !cppProg.OK() {
 		return nil, fmt.Errorf("benchmark program did not compile: %s", cppProg.Compile.Stderr)
 	}
-	sandboxed := func(prog *sandbox.Program) func(context.Context) error {
-		return func(ctx context.Context) error {
-			r, err := pool.Run(ctx, prog, in)
-			if err != nil {
-				return err
-			}
-			if r.Status != verdict.OK || string(r.Stdout) != "hello\n" {
-				return fmt.Errorf("benchmark run: %s %q %s", r.Status, r.Stdout, r.Stderr)
-			}
-			return nil
-		}
-	}
-	pyFile := filepath.Join(dir, "main.py")
-	if err := os.WriteFile(pyFile, []byte(benchPython), 0o644); err != nil {
+	barePy, bareCPP, err := benchBare(ctx, dir, sf)
+	if err != nil {
 		return nil, err
 	}
-	src, bin := filepath.Join(dir, "main.cpp"), filepath.Join(dir, "main")
-	if err := os.WriteFile(src, []byte(benchCPP), 0o644); err != nil {
-		return nil, err
-	}
-	if out, err := exec.CommandContext(ctx, sf.cxx, append(sandbox.DefaultCXXFlags(), "-o", bin, src)...).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("compile baseline: %v: %s", err, out)
-	}
-	bare := func(name string, args ...string) func(context.Context) error {
-		return func(ctx context.Context) error {
-			c := exec.CommandContext(ctx, name, args...)
-			c.Stdin = bytes.NewReader([]byte(benchInput))
-			out, err := c.Output()
-			if err != nil || string(out) != "hello\n" {
-				return fmt.Errorf("baseline %s: %v %q", name, err, out)
-			}
-			return nil
-		}
-	}
-	configs := []struct {
-		workload, mode string
-		op             func(context.Context) error
-	}{
-		{"python", "sandbox", sandboxed(pyProg)},
-		{"python", "unsandboxed", bare(sf.python, pyFile)},
-		{"cpp", "sandbox", sandboxed(cppProg)},
-		{"cpp", "unsandboxed", bare(bin)},
-	}
+	return benchMeasure(ctx, pool, runs, []benchConfig{
+		{"python", "sandbox", benchSandboxed(pool, pyProg)},
+		{"python", "unsandboxed", barePy},
+		{"cpp", "sandbox", benchSandboxed(pool, cppProg)},
+		{"cpp", "unsandboxed", bareCPP},
+	})
+}
+
+// benchMeasure times each configuration paced, sequentially and with one
+// client per slot.
+func benchMeasure(ctx context.Context, pool *sandbox.Pool, runs int, configs []benchConfig) ([]benchRow, error) {
 	var rows []benchRow
 	for _, c := range configs {
 		// Warm caches and the zygotes' spares.
@@ -176,6 +155,49 @@ func benchSandbox(ctx context.Context, pool *sandbox.Pool, dir string, runs int,
 		}
 	}
 	return rows, nil
+}
+
+// benchSandboxed runs prog in the sandbox on the benchmark's input.
+func benchSandboxed(pool *sandbox.Pool, prog *sandbox.Program) benchOp {
+	in := sandbox.Input{Stdin: []byte(benchInput), Limits: sandbox.DefaultLimits()}
+	return func(ctx context.Context) error {
+		r, err := pool.Run(ctx, prog, in)
+		if err != nil {
+			return err
+		}
+		if r.Status != verdict.OK || string(r.Stdout) != "hello\n" {
+			return fmt.Errorf("benchmark run: %s %q %s", r.Status, r.Stdout, r.Stderr)
+		}
+		return nil
+	}
+}
+
+// benchBare runs the same programs on the host with the pool's interpreter
+// and compiler, as a plain fork and exec.
+func benchBare(ctx context.Context, dir string, sf *sandboxFlags) (py, cpp benchOp, err error) {
+	pyFile := filepath.Join(dir, "main.py")
+	if err := os.WriteFile(pyFile, []byte(benchPython), 0o644); err != nil {
+		return nil, nil, err
+	}
+	src, bin := filepath.Join(dir, "main.cpp"), filepath.Join(dir, "main")
+	if err := os.WriteFile(src, []byte(benchCPP), 0o644); err != nil {
+		return nil, nil, err
+	}
+	if out, err := exec.CommandContext(ctx, sf.cxx, append(sandbox.DefaultCXXFlags(), "-o", bin, src)...).CombinedOutput(); err != nil {
+		return nil, nil, fmt.Errorf("compile baseline: %v: %s", err, out)
+	}
+	bare := func(name string, args ...string) benchOp {
+		return func(ctx context.Context) error {
+			c := exec.CommandContext(ctx, name, args...)
+			c.Stdin = bytes.NewReader([]byte(benchInput))
+			out, err := c.Output()
+			if err != nil || string(out) != "hello\n" {
+				return fmt.Errorf("baseline %s: %v %q", name, err, out)
+			}
+			return nil
+		}
+	}
+	return bare(sf.python, pyFile), bare(bin), nil
 }
 
 func printBenchRows(w io.Writer, pool *sandbox.Pool, rows []benchRow) {
