@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rlef/rlef/dataset"
+	"github.com/rlef/rlef/internal/testenv"
 	"github.com/rlef/rlef/judge"
 	"github.com/rlef/rlef/sandbox"
 	"github.com/rlef/rlef/server"
@@ -33,14 +34,14 @@ const (
 func startServer(t *testing.T) string {
 	t.Helper()
 	if _, err := os.Stat(python); err != nil {
-		t.Skipf("no %s: %v", python, err)
+		testenv.Missing(t, "no %s: %v", python, err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(context.Background())
 	pool, err := sandbox.NewPool(ctx, sandbox.Config{Slots: 2, CacheDir: t.TempDir(), Logger: log})
 	if err != nil {
 		cancel()
-		t.Skipf("no sandbox: %v", err)
+		testenv.Missing(t, "no sandbox: %v", err)
 	}
 	j, err := judge.New(pool, judge.Options{CacheDir: t.TempDir(), Logger: log})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rlef/rlef/dataset"
 	"github.com/rlef/rlef/internal/shareddata"
+	"github.com/rlef/rlef/internal/testenv"
 	"github.com/rlef/rlef/verdict"
 )
 
@@ -30,7 +31,7 @@ func pythonStr(t *testing.T, inputs []string) []string {
 	t.Helper()
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("no python3 to render LiveCodeBench metadata")
+		testenv.Missing(t, "no python3 to render LiveCodeBench metadata: %v", err)
 	}
 	in, _ := json.Marshal(inputs)
 	script := `

@@ -1,0 +1,30 @@
+// Package testenv lets a test say that a real component it needs (the
+// sandbox, ../shared/data, Debian's python3, numpy, PyTorch, chromium) is
+// missing: on a developer's machine the test is skipped, and under
+// continuous integration (CI set to a true value, as .ci/run does) it
+// fails, so a suite never passes in CI by skipping.
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+)
+
+// CI reports whether the tests run under continuous integration: the
+// environment variable CI holds a true value ("true", "1", ...).
+func CI() bool {
+	v, err := strconv.ParseBool(os.Getenv("CI"))
+	return err == nil && v
+}
+
+// Missing skips tb, saying what is missing, or fails it under CI.
+func Missing(tb testing.TB, format string, args ...any) {
+	tb.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if CI() {
+		tb.Fatalf("%s\n(CI is set: every component the tests need must be present; scripts/setup.sh installs them)", msg)
+	}
+	tb.Skip(msg)
+}

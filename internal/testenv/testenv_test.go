@@ -1,0 +1,41 @@
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+func TestCI(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "true": true, "1": true, "TRUE": true, "false": false, "0": false, "yes": false} {
+		t.Setenv("CI", v)
+		if got := CI(); got != want {
+			t.Errorf("CI=%q: CI() = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// Missing skips outside CI and fails under it; the verdicts are those of
+// a child test process.
+func TestMissing(t *testing.T) {
+	if os.Getenv("TESTENV_CHILD") == "1" {
+		Missing(t, "no %s here", "widget")
+		t.Fatal("Missing returned")
+	}
+	for _, tc := range []struct {
+		ci       string
+		wantFail bool
+		wantText string
+	}{
+		{"", false, "SKIP: TestMissing"},
+		{"true", true, "no widget here"},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestMissing$", "-test.v")
+		cmd.Env = append(os.Environ(), "TESTENV_CHILD=1", "CI="+tc.ci)
+		out, err := cmd.CombinedOutput()
+		if failed := err != nil; failed != tc.wantFail || !strings.Contains(string(out), tc.wantText) {
+			t.Errorf("CI=%q: failed %v (want %v), output:\n%s", tc.ci, failed, tc.wantFail, out)
+		}
+	}
+}
