@@ -28,3 +28,23 @@ func Missing(tb testing.TB, format string, args ...any) {
 	}
 	tb.Skip(msg)
 }
+
+// Scaled is the size of a randomized differential test that runs n cases
+// by default: n times $RLEF_DIFF_SCALE when that is set, and a fifth of
+// it (at least one) under -short, for the development loop.
+func Scaled(n int) int {
+	if k, err := strconv.Atoi(os.Getenv("RLEF_DIFF_SCALE")); err == nil && k > 0 {
+		n *= k
+	}
+	if testing.Short() {
+		n = max(n/5, 1)
+	}
+	return n
+}
+
+// Seeded is a randomized test's seed plus $RLEF_DIFF_SEED (default 0), so
+// a run can explore other cases.
+func Seeded(seed int) int {
+	k, _ := strconv.Atoi(os.Getenv("RLEF_DIFF_SEED"))
+	return seed + k
+}

@@ -39,3 +39,22 @@ func TestMissing(t *testing.T) {
 		}
 	}
 }
+
+func TestScaledAndSeeded(t *testing.T) {
+	t.Setenv("RLEF_DIFF_SCALE", "3")
+	t.Setenv("RLEF_DIFF_SEED", "7")
+	want := 30
+	if testing.Short() {
+		want = 6
+	}
+	if got := Scaled(10); got != want {
+		t.Errorf("Scaled(10) = %d, want %d", got, want)
+	}
+	if got := Seeded(1); got != 8 {
+		t.Errorf("Seeded(1) = %d, want 8", got)
+	}
+	t.Setenv("RLEF_DIFF_SCALE", "")
+	if got := Scaled(1); got != 1 {
+		t.Errorf("Scaled(1) = %d, want 1 (never none)", got)
+	}
+}
