@@ -212,48 +212,15 @@ func isCompoundWord(word string) bool {
 // are skipped. ok is false when no check function is found.
 func extractCheckAsserts(test, entryPoint string) (asserts []string, ok bool) {
 	lines := splitPyLines(test)
-	checkAt, param := -1, ""
-	for i, l := range lines {
-		if l.Blank || l.Indent != "" {
-			continue
-		}
-		if m := checkDefRE.FindStringSubmatch(strings.TrimSpace(l.Phys[0])); m != nil && len(l.Phys) == 1 {
-			checkAt, param = i, m[1]
-			break
-		}
-	}
+	checkAt, param := findCheckDef(lines)
 	if checkAt < 0 {
 		return nil, false
 	}
-	// Body: lines after the def up to the next non-blank top-level line.
-	end := len(lines)
-	for i := checkAt + 1; i < len(lines); i++ {
-		if !lines[i].Blank && lines[i].Indent == "" {
-			end = i
-			break
-		}
-	}
-	body := lines[checkAt+1 : end]
-	indent := ""
-	for _, l := range body {
-		if !l.Blank {
-			indent = l.Indent
-			break
-		}
-	}
+	body, indent := checkBody(lines, checkAt)
 	if indent == "" {
 		return nil, true
 	}
-	// Module-level statements before check (helpers, constants), except
-	// the METADATA dictionary, which bracket folding keeps on one logical
-	// line.
-	var prelude []string
-	for _, l := range lines[:checkAt] {
-		if l.Blank || l.Indent == "" && strings.HasPrefix(strings.TrimSpace(l.Phys[0]), "METADATA") {
-			continue
-		}
-		prelude = append(prelude, l.text())
-	}
+	prelude := checkPrelude(lines[:checkAt])
 	paramRE := regexp.MustCompile(`\b` + regexp.QuoteMeta(param) + `\b`)
 	var context []string
 	for _, l := range body {
@@ -292,4 +259,51 @@ func extractCheckAsserts(test, entryPoint string) (asserts []string, ok bool) {
 		}
 	}
 	return asserts, true
+}
+
+// findCheckDef finds the top-level "def check(param):" line; at is -1
+// when there is none.
+func findCheckDef(lines []pyLine) (at int, param string) {
+	for i, l := range lines {
+		if l.Blank || l.Indent != "" {
+			continue
+		}
+		if m := checkDefRE.FindStringSubmatch(strings.TrimSpace(l.Phys[0])); m != nil && len(l.Phys) == 1 {
+			return i, m[1]
+		}
+	}
+	return -1, ""
+}
+
+// checkBody returns the lines of check's body (up to the next non-blank
+// top-level line) and the body's indentation ("" for an empty body).
+func checkBody(lines []pyLine, checkAt int) (body []pyLine, indent string) {
+	end := len(lines)
+	for i := checkAt + 1; i < len(lines); i++ {
+		if !lines[i].Blank && lines[i].Indent == "" {
+			end = i
+			break
+		}
+	}
+	body = lines[checkAt+1 : end]
+	for _, l := range body {
+		if !l.Blank {
+			return body, l.Indent
+		}
+	}
+	return body, ""
+}
+
+// checkPrelude returns the module-level statements before check (helpers,
+// constants), except the METADATA dictionary, which bracket folding keeps
+// on one logical line.
+func checkPrelude(lines []pyLine) []string {
+	var prelude []string
+	for _, l := range lines {
+		if l.Blank || l.Indent == "" && strings.HasPrefix(strings.TrimSpace(l.Phys[0]), "METADATA") {
+			continue
+		}
+		prelude = append(prelude, l.text())
+	}
+	return prelude
 }
