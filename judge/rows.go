@@ -14,7 +14,8 @@ import (
 	"github.com/rlef/rlef/verdict"
 )
 
-// Row is one output row of `rlef judge` (the contract in DESIGN.md).
+// Row is one output row of `rlef judge` (a contract: see
+// docs/architecture.md).
 type Row struct {
 	TaskID string `json:"task_id"`
 	Sample int    `json:"sample"`

@@ -15,7 +15,8 @@ import (
 	"github.com/rlef/rlef/sandbox"
 )
 
-// execOutput is the JSON object `rlef exec` prints (DESIGN.md contract).
+// execOutput is the JSON object `rlef exec` prints (a contract: see
+// docs/architecture.md).
 type execOutput struct {
 	Status          string `json:"status"`
 	ExitCode        int    `json:"exit_code"`
