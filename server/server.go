@@ -130,9 +130,7 @@ func (c *Config) fill() error {
 		c.KeepAlive = DefaultKeepAlive
 	}
 	c.Episodes.fill()
-	if c.MaxBody <= 0 {
-		c.MaxBody = DefaultMaxBody
-	}
+	orDefault(&c.MaxBody, DefaultMaxBody)
 	if c.PodName == "" {
 		c.PodName = os.Getenv("MY_POD_NAME")
 	}
@@ -147,24 +145,12 @@ func (c *Config) fill() error {
 // fill applies the defaults, then caps the limits at the pool's maxima.
 func (r *RunLimits) fill(max sandbox.Limits) {
 	d := DefaultRunLimits()
-	if r.DefaultMemory <= 0 {
-		r.DefaultMemory = d.DefaultMemory
-	}
-	if r.MaxMemory <= 0 {
-		r.MaxMemory = d.MaxMemory
-	}
-	if r.DefaultMemory > r.MaxMemory {
-		r.DefaultMemory = r.MaxMemory
-	}
-	if r.MaxRunTimeout <= 0 {
-		r.MaxRunTimeout = d.MaxRunTimeout
-	}
-	if r.Output <= 0 {
-		r.Output = d.Output
-	}
-	if r.Processes <= 0 {
-		r.Processes = d.Processes
-	}
+	orDefault(&r.DefaultMemory, d.DefaultMemory)
+	orDefault(&r.MaxMemory, d.MaxMemory)
+	r.DefaultMemory = min(r.DefaultMemory, r.MaxMemory)
+	orDefault(&r.MaxRunTimeout, d.MaxRunTimeout)
+	orDefault(&r.Output, d.Output)
+	orDefault(&r.Processes, d.Processes)
 	if max.Memory > 0 && r.MaxMemory > max.Memory {
 		r.MaxMemory = max.Memory
 	}
@@ -181,29 +167,22 @@ func (r *RunLimits) fill(max sandbox.Limits) {
 
 func (e *EpisodeLimits) fill() {
 	d := DefaultEpisodeLimits()
-	if e.TTL <= 0 {
-		e.TTL = d.TTL
-	}
-	if e.Max <= 0 {
-		e.Max = d.Max
-	}
-	if e.MaxFinished <= 0 {
-		e.MaxFinished = d.MaxFinished
-	}
-	if e.MaxTurns <= 0 {
-		e.MaxTurns = d.MaxTurns
-	}
+	orDefault(&e.TTL, d.TTL)
+	orDefault(&e.Max, d.Max)
+	orDefault(&e.MaxFinished, d.MaxFinished)
+	orDefault(&e.MaxTurns, d.MaxTurns)
 }
 
 func fillQueue(q *QueueConfig, slots int, wait time.Duration) {
-	if q.Concurrency <= 0 {
-		q.Concurrency = slots
-	}
-	if q.MaxWaiting <= 0 {
-		q.MaxWaiting = DefaultMaxWaiting
-	}
-	if q.MaxWait <= 0 {
-		q.MaxWait = wait
+	orDefault(&q.Concurrency, slots)
+	orDefault(&q.MaxWaiting, DefaultMaxWaiting)
+	orDefault(&q.MaxWait, wait)
+}
+
+// orDefault sets *v to def when *v is zero or negative (unset).
+func orDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
 	}
 }
 
