@@ -92,6 +92,8 @@ func (ar *assertRun) loadTester(ctx context.Context, l *loaded) *loadFailure {
 		l.sess.Close()
 		return &loadFailure{fail: &TestResult{Verdict: verdict.RuntimeError, Message: protocolBroken}}
 	}
+	ex = ex.sanitized()
+	ex.Setup = ar.p.Setup
 	msg, err := jsonFrame(msgLoad, ex)
 	if err != nil {
 		return &loadFailure{err: err}
@@ -199,7 +201,9 @@ func answer(reply []byte) []byte {
 func (ar *assertRun) done(tr *TestResult, body []byte) {
 	var o testOutcome
 	if err := json.Unmarshal(body, &o); err != nil {
-		tr.Verdict, tr.Message = verdict.SandboxError, "the tester's report cannot be read: "+err.Error()
+		// The tester shares its slot with the candidate: a report it
+		// cannot make is the run's failure, never the sandbox's.
+		tr.Verdict, tr.Message = verdict.RuntimeError, "the tester's report cannot be read: "+err.Error()
 		return
 	}
 	tr.Verdict = verdict.Accepted

@@ -89,22 +89,59 @@ func asciiLower(s string) string {
 	return s
 }
 
-// ccValuesMatch is ValuesMatch, except that two integers are compared
-// exactly. DeepMind's checker compares them as doubles with the float
-// tolerance, so a wrong answer of more than 15 digits can pass; for a
-// reward that is a hole, and integers have no rounding to forgive.
-func ccValuesMatch(a, b string) bool {
-	if ai, ok := parseInteger(a); ok {
-		if bi, ok := parseInteger(b); ok {
-			return ai.Cmp(bi) == 0
+// ccValuesMatch is ValuesMatch, except that integers beyond a double's
+// exact range are matched exactly. DeepMind's checker compares numbers as
+// doubles with the float tolerance, so a wrong answer of more than 15
+// digits passes (printed as an integer, with ".0" or in exponent form):
+// for a reward that is a hole. Two integer tokens are compared exactly;
+// an expected integer of magnitude 2^53 or more matches only the same
+// number, however written ("…0.0", "…e+23"); below that, where a double
+// holds every integer, the tolerance applies as in DeepMind's checker.
+func ccValuesMatch(got, want string) bool {
+	if wi, ok := parseInteger(want); ok {
+		if gi, ok := parseInteger(got); ok {
+			return gi.Cmp(wi) == 0
+		}
+		if _, ok := simpleAtod(got); ok && new(big.Int).Abs(wi).Cmp(maxExactDouble) >= 0 {
+			gr, ok := exactDecimal(got, len(want))
+			return ok && gr.IsInt() && gr.Num().Cmp(wi) == 0
 		}
 	}
-	ad, aNum := simpleAtod(a)
-	bd, bNum := simpleAtod(b)
-	if !aNum || !bNum {
-		return a == b
+	wd, wantNum := simpleAtod(want)
+	gd, gotNum := simpleAtod(got)
+	if !wantNum || !gotNum {
+		return got == want
 	}
-	return math.Abs(ad-bd) < 1e-5
+	return math.Abs(gd-wd) < 1e-5
+}
+
+// maxExactDouble is 2^53: every integer below it is a double.
+var maxExactDouble = new(big.Int).Lsh(big.NewInt(1), 53)
+
+// exactDecimal reads a finite decimal token (sign, digits, fraction,
+// exponent) as an exact rational. Values whose exponent puts them far
+// beyond digits decimal digits are refused (ok false) rather than
+// expanded.
+func exactDecimal(s string, digits int) (*big.Rat, bool) {
+	s = strings.TrimPrefix(s, "+")
+	mant, exp, hasExp := strings.Cut(asciiLower(s), "e")
+	if hasExp {
+		e, err := strconv.Atoi(exp)
+		if err != nil || e > digits+len(mant)+1 || e < -(digits+len(mant)+1) {
+			return nil, false
+		}
+	}
+	body := strings.TrimPrefix(mant, "-")
+	if body == "" || body == "." || strings.Count(body, ".") > 1 {
+		return nil, false
+	}
+	for i := 0; i < len(body); i++ {
+		if !isDigit(body[i]) && body[i] != '.' {
+			return nil, false
+		}
+	}
+	r, ok := new(big.Rat).SetString(s)
+	return r, ok
 }
 
 // parseInteger reads a token that is an integer: an optional sign and

@@ -48,6 +48,17 @@ func TestCheckTokens(t *testing.T) {
 		{"a b", "a", false},
 		{"abc", "ABD", false},
 		{"1e400", "1e401", false}, // both +Inf: |Inf - Inf| is NaN
+		// An expected integer beyond 2^53 is matched exactly however the
+		// output writes it (DeepMind: as doubles, so these pass).
+		{"717897987691852588770250.0", "717897987691852588770249", false},
+		{"7.178979876918526e+23", "717897987691852588770249", false},
+		{"717897987691852588770249.0", "717897987691852588770249", true},
+		{"7.17897987691852588770249e23", "717897987691852588770249", true},
+		{"9007199254740993.0", "9007199254740993", true},
+		{"9007199254740992.0", "9007199254740993", false},
+		{"1e999999999", "9007199254740993", false},            // refused, never expanded
+		{"9007199254740992", "9007199254740992.5", true},      // an expected float: the tolerance
+		{"4503599627370496.000001", "4503599627370496", true}, // below 2^53: the tolerance
 	} {
 		got, detail := Check(dataset.CheckTokens, tc.out, tc.exp)
 		if got != tc.want {

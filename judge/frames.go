@@ -99,6 +99,9 @@ type exports struct {
 	// Refs name globals that are not data: the tester can only pass them
 	// back.
 	Refs []string `json:"refs"`
+	// Setup is the problem's setup code, added by the supervisor: the
+	// tester runs its imports and function definitions itself.
+	Setup string `json:"setup,omitempty"`
 }
 
 // testOutcome is a tester's result for one assert test.

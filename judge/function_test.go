@@ -304,3 +304,42 @@ func TestAssertAcrossProcesses(t *testing.T) {
 		}
 	}
 }
+
+// TestAssertCandidateCannotBendTheTests: the candidate's module cannot
+// redefine the builtins the tests use, and its StopIteration cannot end
+// the tests' own iteration early (each cheat passes every test where
+// those holes are open); the honest solution still passes.
+func TestAssertCandidateCannotBendTheTests(t *testing.T) {
+	j := testJudge(t)
+	builtinTests := []dataset.Test{
+		{Code: "assert abs(add(0.1, 0.2) - 0.3) < 1e-9"},
+		{Code: "assert set(add([1], [2])) == set([1, 2])"},
+		{Code: "for i in range(3):\n    assert add(i, 10) == i + 10"},
+	}
+	iterationTests := []dataset.Test{
+		{Code: "assert all(map(lambda p: add(*p) == p[0] + p[1], [(5, 6), (7, 8)]))"},
+		{Code: "assert list(filter(lambda p: add(*p) != p[0] + p[1], [(2, 3)])) == []"},
+	}
+	honest := "def add(a, b):\n    return a + b\n"
+	for _, tc := range []struct {
+		name, code string
+		tests      []dataset.Test
+		want       verdict.Verdict
+	}{
+		{"honest, builtins", honest, builtinTests, verdict.Accepted},
+		{"shadows builtins", "def add(a, b):\n    return 0\ndef abs(x):\n    return 0\ndef set(*a):\n    return 0\ndef range(*a):\n    return []\n",
+			builtinTests, verdict.WrongAnswer},
+		{"honest, iteration", honest, iterationTests, verdict.Accepted},
+		{"raises StopIteration", "def add(a, b):\n    raise StopIteration\n", iterationTests, verdict.RuntimeError},
+		{"raises StopAsyncIteration", "def add(a, b):\n    raise StopAsyncIteration\n", iterationTests, verdict.RuntimeError},
+	} {
+		p := &dataset.Problem{ID: "bend", Mode: dataset.ModeAssert, EntryPoint: "add", Public: tc.tests}
+		res, err := j.Judge(context.Background(), p, Submission{Code: tc.code}, PublicSuite(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := res.Suites[0]; s.Verdict != tc.want {
+			t.Errorf("%s: %s %+v, want %s", tc.name, s.Verdict, s.FirstFailure, tc.want)
+		}
+	}
+}

@@ -13,10 +13,15 @@
 # that many bytes, the first naming the message.
 #
 #   L <json>   {"functions": [names], "values": {name: marshal hex},
-#              "modules": {name: module}, "refs": [names]}  -> O {} | E <json>
+#              "modules": {name: module}, "refs": [names], "setup": text}
+#              -> O {} | E <json>
 #              (the problem's setup code ran in the candidate's process,
 #              after the solution, as it always did: what it made arrives
-#              here as functions, values, modules and references)
+#              here as functions, values, modules and references. The
+#              supervisor has already dropped modules outside its allowed
+#              list and re-encoded the values. The setup's imports and
+#              function definitions then run here too, so that the helpers
+#              the tests call are this process's own, not the candidate's.)
 #   R <json>   run one test: {"code", "index"}
 #              -> K <n:2><name><marshal args>   a call to make in the
 #                 candidate (arguments that are not data as tagged
@@ -34,8 +39,11 @@ import struct
 import sys
 
 # Nothing the candidate could write may be imported here: it shares the
-# per-run directories with this process.
-sys.path[:] = [p for p in sys.path if p and not p.startswith(("/w", "/tmp", "/mnt", "."))]
+# per-run directories with this process. Nor is its working directory one
+# of them (a module's own search, such as unittest's discovery, starts
+# there).
+sys.path[:] = [p for p in sys.path if p and not p.startswith(("/w", "/tmp", "/mnt", "/dev", "."))]
+os.chdir("/")
 
 _HEADER = struct.Struct("<I")
 
@@ -114,11 +122,51 @@ class Stopped(BaseException):
     """The candidate was killed (time or memory): the test is over."""
 
 
+def _exportable(name):
+    """A name of the candidate's module that may enter the tests'
+    namespace: an identifier that is not a builtin nor one of ours."""
+    return (isinstance(name, str) and name.isidentifier() and not hasattr(builtins, name)
+            and not name.startswith(("__", "_rlef")))
+
+
+def _importable(module):
+    """A module name the candidate exported that may be imported here: no
+    part of it private or a __main__ (importing unittest.__main__ runs test
+    discovery). The supervisor lets only well-known modules through."""
+    return isinstance(module, str) and all(p.isidentifier() and not p.startswith("_") for p in module.split("."))
+
+
+def _run_setup_definitions(setup, ns):
+    """Run the setup's imports and function definitions in the tests'
+    namespace, where they replace the candidate's stand-ins of the same
+    names: a helper the tests call to check a result (close(a, b)) must
+    not run in the candidate's process. What else the setup makes (data,
+    objects of the candidate's classes) stays in the candidate's process,
+    reached by reference."""
+    if not setup:
+        return
+    import ast
+    tree = ast.parse(setup, "<setup>")
+    keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef)
+    tree.body = [node for node in tree.body if isinstance(node, keep)]
+    exec(compile(tree, "<setup>", "exec", dont_inherit=True), ns)
+
+
+# Exceptions that end an iteration rather than fail it: raised from the
+# candidate inside the tests' map(), filter() or all(), they would quietly
+# cut the test short. They cross as a RuntimeError, as PEP 479 turns them
+# inside a generator.
+_ITERATION_ENDS = ("StopIteration", "StopAsyncIteration")
+
+
 def _candidate_exception(info):
     """The candidate's exception, as the builtin exception of the same name
     when there is one (so that tests expecting it still work)."""
     name = info.get("type", "")
     cls = getattr(builtins, name, None)
+    if name in _ITERATION_ENDS:
+        cls = RuntimeError
+        info = dict(info, error="the candidate raised " + info.get("error", name))
     if not (isinstance(cls, type) and issubclass(cls, Exception)):
         cls = Exception
     msg = info.get("error", name)
@@ -260,18 +308,33 @@ class Tester(object):
         self.ns = None
 
     def load(self, job):
+        """The tests' namespace: the candidate's exports, by the names its
+        module gave them, except names the tests take from elsewhere: a
+        candidate exporting abs, range or set must not change what those
+        mean in the tests (the tests' own definitions come after these
+        and win anyway)."""
         ns = {"__builtins__": builtins, "__name__": "__main__", "_rlef_neq": _rlef_neq}
         for name in job.get("refs") or []:
-            ns[name] = Remote("name", name)
+            if _exportable(name):
+                ns[name] = Remote("name", name)
         for name, module in (job.get("modules") or {}).items():
+            if not _exportable(name) or not _importable(module):
+                continue
             try:
                 ns[name] = __import__(module, fromlist=["_"])
             except BaseException:
                 pass
         for name, data in (job.get("values") or {}).items():
-            ns[name] = marshal.loads(bytes.fromhex(data))
+            if _exportable(name):
+                ns[name] = marshal.loads(bytes.fromhex(data))
         for name in job.get("functions") or []:
-            ns[name] = _stand_in(name)
+            if _exportable(name):
+                ns[name] = _stand_in(name)
+        try:
+            _run_setup_definitions(job.get("setup") or "", ns)
+        except BaseException as e:
+            err, tb = _describe(e)
+            return b"E", {"error": err, "traceback": tb}
         self.ns = ns
         return b"O", {}
 

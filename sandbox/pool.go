@@ -613,6 +613,9 @@ func validateFiles(in Input) error {
 			return &FileError{Name: name, Reason: "reserved for the program"}
 		}
 	}
+	if len(in.Collect) > MaxCollect {
+		return fmt.Errorf("%w: %d files to collect, at most %d", ErrInvalid, len(in.Collect), MaxCollect)
+	}
 	for _, name := range in.Collect {
 		if err := CheckFileName(name); err != nil {
 			return err

@@ -379,7 +379,9 @@ func (s *slot) awaitReady(ctx context.Context) error {
 // readEvents forwards control messages until the socket closes.
 func (s *slot) readEvents() {
 	buf := make([]byte, 1<<16)
-	oob := make([]byte, unix.CmsgSpace(8*4))
+	// Room for every descriptor a message may carry: collected files
+	// (MaxCollect at most) or a spare's socket.
+	oob := make([]byte, unix.CmsgSpace((MaxCollect+8)*4))
 	for {
 		n, oobn, _, _, err := s.ctrl.ReadMsgUnix(buf, oob)
 		if err != nil || n == 0 {

@@ -44,6 +44,10 @@ type Limits struct {
 	Output int64 `json:"output"`
 }
 
+// MaxCollect is the most files one run may collect: each comes back as a
+// descriptor in one control message.
+const MaxCollect = 64
+
 // DefaultLimits are the limits of `rlef exec` when none are given.
 func DefaultLimits() Limits {
 	return Limits{WallTime: 2 * time.Second, Memory: 256 << 20, Processes: 128, Output: 16 << 20}
@@ -102,7 +106,7 @@ type Input struct {
 	// /tmp, interpreted inside the sandbox).
 	Files map[string][]byte
 	// Collect names files to return after the run (regular files only,
-	// never following symbolic links).
+	// never following symbolic links), at most MaxCollect.
 	Collect []string
 	// Limits bound the run.
 	Limits Limits

@@ -125,10 +125,8 @@ def empty_dir(top, mode):
                 elif d == top:
                     pending.append(e.path)
                 else:
-                    n += 1
-                    flat = os.path.join(top, ".rlef-gc-%d" % n)
                     os.chmod(e.path, 0o700)  # moving a directory rewrites its ".."
-                    os.rename(e.path, flat)
+                    n, flat = move_up(e.path, top, n)
                     pending.append(flat)
             except OSError:
                 ok = False
@@ -145,6 +143,19 @@ def empty_dir(top, mode):
     return ok
 
 
+def move_up(path, top, n):
+    """Rename a directory to a free top-level name. The run may have left
+    directories with any name, so a name in use (rename fails, or would
+    replace an empty directory that is already queued) is skipped."""
+    while True:
+        n += 1
+        flat = os.path.join(top, ".rlef-gc-%d" % n)
+        if os.path.lexists(flat):
+            continue
+        os.rename(path, flat)
+        return n, flat
+
+
 def empty_scratch():
     ok = True
     for path, mode in SCRATCH:
@@ -153,15 +164,15 @@ def empty_scratch():
 
 
 def collect(names):
-    """Open files the request asked to get back; regular files only, never
-    following a symbolic link."""
+    """Open files the request asked to get back: regular files inside a
+    per-run directory, reached without following a symbolic link at any
+    step of the path."""
     fds, got = [], []
     for name in names:
         if not isinstance(name, str):
             continue
-        try:
-            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError:
+        fd = open_beneath(name)
+        if fd < 0:
             continue
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
@@ -169,6 +180,35 @@ def collect(names):
         fds.append(fd)
         got.append(name)
     return fds, got
+
+
+def open_beneath(name):
+    """Open name read-only, walking from the per-run directory it names one
+    component at a time with O_NOFOLLOW, so that no symbolic link (or
+    "..") leads out of it. -1 if that fails."""
+    for root, _ in SCRATCH:
+        prefix = root.rstrip("/") + "/"
+        if name.startswith(prefix):
+            break
+    else:
+        return -1
+    parts = name[len(prefix):].split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        return -1
+    try:
+        d = os.open(root, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return -1
+    try:
+        for p in parts[:-1]:
+            nd = os.open(p, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=d)
+            os.close(d)
+            d = nd
+        return os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=d)
+    except OSError:
+        return -1
+    finally:
+        os.close(d)
 
 
 # ---------------------------------------------------------------- processes

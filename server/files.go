@@ -6,6 +6,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/rlef/rlef/sandbox"
 )
 
 // FileRoots are the directories where a /run_code request's files and
@@ -129,6 +131,10 @@ func placeFiles(files map[string]*string, fetch []string) *requestFiles {
 			continue
 		}
 		if _, seen := rf.fetch[p]; !seen {
+			if len(rf.collect) == sandbox.MaxCollect {
+				fail(name, fmt.Sprintf("file %q not fetched: a run returns at most %d files", name, sandbox.MaxCollect))
+				continue
+			}
 			rf.collect = append(rf.collect, p)
 		}
 		rf.fetch[p] = append(rf.fetch[p], name)

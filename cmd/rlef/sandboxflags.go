@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -21,6 +22,9 @@ type sandboxFlags struct {
 	python   string
 	cxx      string
 	cacheDir string
+	// cacheMemory and cacheDisk bound the compile cache (sizes as in
+	// sandbox.ParseBytes).
+	cacheMemory, cacheDisk string
 	// evalplusVersion is --evalplus-version (registerGrading).
 	evalplusVersion string
 }
@@ -31,6 +35,10 @@ func (f *sandboxFlags) register(fs *pflag.FlagSet, defaultSlots int) {
 	fs.StringVar(&f.python, "python", sandbox.DefaultPython, "Python interpreter for programs")
 	fs.StringVar(&f.cxx, "cxx", sandbox.DefaultCXX, "C++ compiler")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", "cache for compiled programs (default $XDG_CACHE_HOME/rlef)")
+	fs.StringVar(&f.cacheMemory, "compile-cache-memory", sandbox.FormatBytes(sandbox.DefaultCompileCacheMemory),
+		"compiled programs kept in memory, at most (failed compilations count too)")
+	fs.StringVar(&f.cacheDisk, "compile-cache-disk", sandbox.FormatBytes(sandbox.DefaultCompileCacheDisk),
+		"compiled programs kept on disk under --cache-dir, at most")
 }
 
 // openJudge starts a pool and a judge on it; the judge's cache of
@@ -56,14 +64,36 @@ func (f *sandboxFlags) openJudge(ctx context.Context, opts judge.Options) (*judg
 }
 
 func (f *sandboxFlags) open(ctx context.Context) (*sandbox.Pool, error) {
+	mem, err := cacheBound("--compile-cache-memory", f.cacheMemory, sandbox.DefaultCompileCacheMemory)
+	if err != nil {
+		return nil, err
+	}
+	disk, err := cacheBound("--compile-cache-disk", f.cacheDisk, sandbox.DefaultCompileCacheDisk)
+	if err != nil {
+		return nil, err
+	}
 	return sandbox.NewPool(ctx, sandbox.Config{
-		Slots:             f.slots,
-		Python:            f.python,
-		CXX:               f.cxx,
-		CacheDir:          f.cacheDir,
-		UnsafeNoIsolation: f.unsafe,
-		Logger:            slog.Default(),
+		Slots:              f.slots,
+		Python:             f.python,
+		CXX:                f.cxx,
+		CacheDir:           f.cacheDir,
+		CompileCacheMemory: mem,
+		CompileCacheDisk:   disk,
+		UnsafeNoIsolation:  f.unsafe,
+		Logger:             slog.Default(),
 	})
+}
+
+// cacheBound parses a compile-cache bound; empty means the default.
+func cacheBound(flag, v string, def int64) (int64, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := sandbox.ParseBytes(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s %q: want a size such as 256MiB", flag, v)
+	}
+	return n, nil
 }
 
 // isTerminal reports whether w is a terminal: progress bars go only there,

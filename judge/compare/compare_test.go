@@ -36,7 +36,11 @@ func TestCheckExamples(t *testing.T) {
 		{"float tolerance from the expected value", Checker{Profile: EvalPlus}, f(0.5000001), f(0.5), "[]", Accepted, ""},
 		{"int against int has no tolerance", Checker{Profile: EvalPlus}, i(3), i(4), "[]", WrongAnswer, "AssertionError: 3 != 4"},
 		{"type must match under tolerance", Checker{Profile: EvalPlus}, i(1), f(1.0000001), "[]", WrongAnswer, ""},
-		{"big ints close under atol", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "9007199254740993"), i(1 << 53), "[]", Accepted, ""},
+		// EvalPlus accepts two different integers within rtol; rlef does
+		// not (the hole a policy would use: a wrong answer of 8+ digits).
+		{"big ints are exact under atol", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "9007199254740993"), i(1 << 53), "[]", WrongAnswer, "AssertionError: 9007199254740993 != 9007199254740992"},
+		{"int lists are exact under atol", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "[0.5, 100000000000001]"), js(t, "[0.5, 100000000000000]"), "[]", WrongAnswer, ""},
+		{"an int list close to a float list", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "[2, 3]"), js(t, "[2.0000000001, 3.0]"), "[]", Accepted, ""},
 		{"beyond 64 bits numpy raises", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "18446744073709551617"), js(t, "18446744073709551616"), "[]", Raised, "TypeError: ufunc 'isfinite'"},
 		{"ragged", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "[[1.0, 2.0], [3.0]]"), js(t, "[[1.0, 2.0], [3.5]]"), "[]", Raised, "ValueError: setting an array element"},
 		{"strings under tolerance", Checker{Profile: EvalPlus, Atol: 1e-6}, pyvalue.Str("a"), pyvalue.Str("b"), "[]", Raised, "TypeError: The DType"},

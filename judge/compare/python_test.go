@@ -119,6 +119,12 @@ func checkSuites(t *testing.T, recs []suiteRec, fullMessages bool) map[string]in
 					", args " + pyvalue.ClippedRepr(args, 200)
 			}
 			counts[rec.Oracle+":"+tc.V]++
+			if tc.V == "accepted" && o.Verdict == WrongAnswer && integersDiffer(out, exp) {
+				// rlef's one deliberate difference: two different
+				// integers never match within the float tolerance.
+				counts["integers-exact"]++
+				continue
+			}
 			if o.Verdict.String() != tc.V {
 				t.Errorf("%s: verdict %v (%s), Python %s (%s)", where(), o.Verdict, o.Message, tc.V, tc.M)
 				continue
