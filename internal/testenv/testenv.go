@@ -48,3 +48,17 @@ func Seeded(seed int) int {
 	k, _ := strconv.Atoi(os.Getenv("RLEF_DIFF_SEED"))
 	return seed + k
 }
+
+// ShortSample is the representative subset of xs that a long suite runs
+// under -short: n elements spread evenly over xs, in order (all of xs
+// when it has at most n, or without -short).
+func ShortSample[T any](xs []T, n int) []T {
+	if !testing.Short() || len(xs) <= n || n <= 0 {
+		return xs
+	}
+	out := make([]T, n)
+	for i := range out {
+		out[i] = xs[i*len(xs)/n]
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package testenv
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -56,5 +57,22 @@ func TestScaledAndSeeded(t *testing.T) {
 	t.Setenv("RLEF_DIFF_SCALE", "")
 	if got := Scaled(1); got != 1 {
 		t.Errorf("Scaled(1) = %d, want 1 (never none)", got)
+	}
+}
+
+func TestShortSample(t *testing.T) {
+	xs := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	got := ShortSample(xs, 4)
+	if !testing.Short() {
+		if len(got) != len(xs) {
+			t.Fatalf("without -short: %v, want all of %v", got, xs)
+		}
+		return
+	}
+	if want := []int{0, 2, 5, 7}; !slices.Equal(got, want) {
+		t.Errorf("ShortSample(0..9, 4) = %v, want %v", got, want)
+	}
+	if got := ShortSample(xs[:3], 4); len(got) != 3 {
+		t.Errorf("a short list is kept whole: %v", got)
 	}
 }
