@@ -1,6 +1,8 @@
 // Package textclip shortens text shown to people (and to models) without
-// splitting a UTF-8 encoded character: limits count bytes, and a cut moves
-// back to the nearest character boundary.
+// splitting a UTF-8 encoded character. Head, Tail and Middle count bytes
+// (limits on what is stored or sent), and a cut moves back to the nearest
+// character boundary; Runes counts characters (limits on what is
+// displayed).
 //
 // Python's own clipping, which counts code points, is pyvalue.Clip.
 package textclip
@@ -60,4 +62,20 @@ func Middle(s string, n, head int, mark func(omitted int) string) (string, bool)
 	h, t := Head(s, head), Tail(s, n-head)
 	omitted := utf8.RuneCountInString(s[len(h) : len(s)-len(t)])
 	return h + mark(omitted) + t, true
+}
+
+// Runes returns the first n characters of s, for display where a
+// character, not a byte, is the unit (table cells, chart labels); cut
+// reports whether anything was left out.
+func Runes(s string, n int) (prefix string, cut bool) {
+	if n <= 0 {
+		return "", s != ""
+	}
+	for i := range s {
+		if n == 0 {
+			return s[:i], true
+		}
+		n--
+	}
+	return s, false
 }

@@ -58,6 +58,26 @@ func TestMiddle(t *testing.T) {
 	}
 }
 
+func TestRunes(t *testing.T) {
+	tests := []struct {
+		s, want string
+		n       int
+		cut     bool
+	}{
+		{"héllo", "hél", 3, true},
+		{"héllo", "héllo", 5, false},
+		{"héllo", "héllo", 9, false},
+		{"😀😀", "😀", 1, true},
+		{"abc", "", 0, true},
+		{"", "", 0, false},
+	}
+	for _, tc := range tests {
+		if got, cut := Runes(tc.s, tc.n); got != tc.want || cut != tc.cut {
+			t.Errorf("Runes(%q, %d) = %q, %v; want %q, %v", tc.s, tc.n, got, cut, tc.want, tc.cut)
+		}
+	}
+}
+
 func FuzzMiddle(f *testing.F) {
 	f.Add("héllo wörld, ça va? 😀", 7, 3)
 	f.Add(strings.Repeat("€", 40), 17, 8)
@@ -78,6 +98,9 @@ func FuzzMiddle(f *testing.F) {
 		h := Head(s, n)
 		if !strings.HasPrefix(s, h) || len(h) > max(n, 0) || (utf8.ValidString(s) && !utf8.ValidString(h)) {
 			t.Fatalf("Head(%q, %d) = %q", s, n, h)
+		}
+		if r, cut := Runes(s, n); !strings.HasPrefix(s, r) || (cut && utf8.RuneCountInString(r) != max(n, 0)) || (!cut && r != s) {
+			t.Fatalf("Runes(%q, %d) = %q, %v", s, n, r, cut)
 		}
 		tl := Tail(s, n)
 		if !strings.HasSuffix(s, tl) || len(tl) > max(n, 0) || (utf8.ValidString(s) && !utf8.ValidString(tl)) {
