@@ -48,72 +48,12 @@ func (r *appsRecord) problem() (p *Problem, ok bool, err error) {
 	if p.Meta == nil {
 		p.Meta = map[string]string{}
 	}
-	if strings.TrimSpace(r.solutions) != "" {
-		v, err := parsePyJSON([]byte(r.solutions))
-		if err != nil {
-			return nil, false, fmt.Errorf("solutions: %w", err)
-		}
-		if v.Kind == jArray {
-			for i, it := range v.Items {
-				if it.Kind != jString {
-					return nil, false, fmt.Errorf("solutions[%d] is a %s, want a string", i, it.Kind)
-				}
-				p.Solutions = append(p.Solutions, Solution{Language: "python", Code: it.Str})
-			}
-		}
+	if p.Solutions, err = appsSolutions(r.solutions); err != nil {
+		return nil, false, err
 	}
-	if strings.TrimSpace(r.inputOutput) == "" {
-		return nil, false, nil
-	}
-	io, err := parsePyJSON([]byte(r.inputOutput))
-	if err != nil {
-		return nil, false, fmt.Errorf("input_output: %w", err)
-	}
-	if io.Kind != jObject {
-		return nil, false, fmt.Errorf("input_output is a JSON %s, want an object", io.Kind)
-	}
-	ins, hasIn := io.field("inputs")
-	outs, hasOut := io.field("outputs")
-	if !hasIn || !hasOut || ins.Kind != jArray || outs.Kind != jArray {
-		return nil, false, errors.New("input_output needs arrays \"inputs\" and \"outputs\"")
-	}
-	if len(ins.Items) != len(outs.Items) {
-		return nil, false, fmt.Errorf("input_output: %d inputs but %d outputs", len(ins.Items), len(outs.Items))
-	}
-	if len(ins.Items) == 0 {
-		return nil, false, nil
-	}
-	fn, _ := io.optStringField("fn_name")
-	var tests []Test
-	if fn != "" {
-		p.EntryPoint = fn
-		p.Mode = ModeFunction
-		if strings.Contains(r.starter, "class Solution") {
-			p.Mode = ModeClassMethod
-		}
-		p.Judging.Grader = GraderAPPS
-		for i := range ins.Items {
-			in := string(ins.Items[i].Raw)
-			if ins.Items[i].Kind != jArray {
-				in = "[" + in + "]"
-			}
-			tests = append(tests, Test{Input: in, Output: string(outs.Items[i].Raw)})
-		}
-	} else {
-		p.Mode = ModeStdio
-		p.Checker = CheckTokens
-		p.Judging.Grader = GraderAPPS
-		for i := range ins.Items {
-			in, err := appsText(&ins.Items[i])
-			if err != nil {
-				return nil, false, fmt.Errorf("inputs[%d]: %w", i, err)
-			}
-			out, err := appsText(&outs.Items[i])
-			if err != nil {
-				return nil, false, fmt.Errorf("outputs[%d]: %w", i, err)
-			}
-			tests = append(tests, Test{Input: in, Output: out})
-		}
+	tests, err := p.appsTests(r)
+	if err != nil || len(tests) == 0 {
+		return nil, false, err
 	}
 	if p.Mode == ModeStdio {
 		p.Public, p.Private = MatchExamples(ExtractExamples(r.question), tests)
@@ -127,6 +67,92 @@ func (r *appsRecord) problem() (p *Problem, ok bool, err error) {
 		p.Meta[MetaPublicSource] = PublicFirstTest
 	}
 	return p, true, nil
+}
+
+// appsSolutions decodes the solutions field, a JSON list of programs.
+func appsSolutions(field string) ([]Solution, error) {
+	if strings.TrimSpace(field) == "" {
+		return nil, nil
+	}
+	v, err := parsePyJSON([]byte(field))
+	if err != nil {
+		return nil, fmt.Errorf("solutions: %w", err)
+	}
+	if v.Kind != jArray {
+		return nil, nil
+	}
+	var out []Solution
+	for i, it := range v.Items {
+		if it.Kind != jString {
+			return nil, fmt.Errorf("solutions[%d] is a %s, want a string", i, it.Kind)
+		}
+		out = append(out, Solution{Language: "python", Code: it.Str})
+	}
+	return out, nil
+}
+
+// appsTests decodes the input_output field and sets the problem's mode
+// from it: call-based (fn_name given) or stdin/stdout.
+func (p *Problem) appsTests(r *appsRecord) ([]Test, error) {
+	if strings.TrimSpace(r.inputOutput) == "" {
+		return nil, nil
+	}
+	io, err := parsePyJSON([]byte(r.inputOutput))
+	if err != nil {
+		return nil, fmt.Errorf("input_output: %w", err)
+	}
+	if io.Kind != jObject {
+		return nil, fmt.Errorf("input_output is a JSON %s, want an object", io.Kind)
+	}
+	ins, hasIn := io.field("inputs")
+	outs, hasOut := io.field("outputs")
+	if !hasIn || !hasOut || ins.Kind != jArray || outs.Kind != jArray {
+		return nil, errors.New("input_output needs arrays \"inputs\" and \"outputs\"")
+	}
+	if len(ins.Items) != len(outs.Items) {
+		return nil, fmt.Errorf("input_output: %d inputs but %d outputs", len(ins.Items), len(outs.Items))
+	}
+	if len(ins.Items) == 0 {
+		return nil, nil
+	}
+	p.Judging.Grader = GraderAPPS
+	fn, _ := io.optStringField("fn_name")
+	if fn == "" {
+		p.Mode = ModeStdio
+		p.Checker = CheckTokens
+		return appsStdioTests(ins.Items, outs.Items)
+	}
+	p.EntryPoint = fn
+	p.Mode = ModeFunction
+	if strings.Contains(r.starter, "class Solution") {
+		p.Mode = ModeClassMethod
+	}
+	var tests []Test
+	for i := range ins.Items {
+		in := string(ins.Items[i].Raw)
+		if ins.Items[i].Kind != jArray {
+			in = "[" + in + "]"
+		}
+		tests = append(tests, Test{Input: in, Output: string(outs.Items[i].Raw)})
+	}
+	return tests, nil
+}
+
+// appsStdioTests pairs the texts of stdin/stdout tests.
+func appsStdioTests(ins, outs []jValue) ([]Test, error) {
+	var tests []Test
+	for i := range ins {
+		in, err := appsText(&ins[i])
+		if err != nil {
+			return nil, fmt.Errorf("inputs[%d]: %w", i, err)
+		}
+		out, err := appsText(&outs[i])
+		if err != nil {
+			return nil, fmt.Errorf("outputs[%d]: %w", i, err)
+		}
+		tests = append(tests, Test{Input: in, Output: out})
+	}
+	return tests, nil
 }
 
 // appsText returns a stdio test text given as a string or a list of lines.

@@ -115,73 +115,14 @@ func decodeCustomProblem(v *jValue) (*Problem, error) {
 	if v.Kind != jObject {
 		return nil, fmt.Errorf("row is a JSON %s, want an object", v.Kind)
 	}
-	p := &Problem{}
 	// Decode the mode first: test decoding depends on it.
-	if m, ok := v.field("mode"); ok {
-		s, err := asString(m, "mode")
-		if err != nil {
-			return nil, err
-		}
-		p.Mode = Mode(s)
-		if !p.Mode.Valid() {
-			return nil, fmt.Errorf("unknown mode %q (want stdio, function, class_method or assert)", s)
-		}
-	} else {
-		return nil, errors.New(`missing field "mode"`)
+	mode, err := decodeCustomMode(v)
+	if err != nil {
+		return nil, err
 	}
+	p := &Problem{Mode: mode}
 	for i, key := range v.Keys {
-		f := &v.Vals[i]
-		var err error
-		switch key {
-		case "id":
-			p.ID, err = asString(f, key)
-		case "benchmark":
-			p.Benchmark, err = asString(f, key)
-		case "statement":
-			p.Statement, err = asString(f, key)
-		case "mode":
-		case "entry_point":
-			p.EntryPoint, err = asString(f, key)
-		case "starter_code":
-			p.StarterCode, err = asString(f, key)
-		case "setup":
-			p.Setup, err = asString(f, key)
-		case "checker":
-			var s string
-			s, err = asString(f, key)
-			p.Checker = Checker(s)
-			if err == nil && s != "" && p.Checker != CheckTokens && p.Checker != CheckLines && p.Checker != CheckExact {
-				err = fmt.Errorf("unknown checker %q (want tokens, lines or exact)", s)
-			}
-		case "public":
-			p.Public, err = decodeCustomTests(f, p.Mode, key)
-		case "private":
-			p.Private, err = decodeCustomTests(f, p.Mode, key)
-		case "generated":
-			p.Generated, err = decodeCustomTests(f, p.Mode, key)
-		case "time_limit":
-			p.TimeLimit, err = decodeTimeLimit(f)
-		case "memory_limit":
-			p.MemoryLimit, err = decodeMemoryLimit(f)
-		case "atol":
-			p.Atol, err = f.float()
-			if err == nil && (p.Atol < 0 || math.IsNaN(p.Atol)) {
-				err = fmt.Errorf("atol must be >= 0")
-			}
-		case "expected_from_reference":
-			p.ExpectedFromReference, err = asBool(f, key)
-		case "solutions":
-			p.Solutions, err = decodeCustomSolutions(f, key)
-		case "incorrect_solutions":
-			p.Incorrect, err = decodeCustomSolutions(f, key)
-		case "meta":
-			p.Meta, err = decodeCustomMeta(f)
-		case "judging":
-			p.Judging, err = decodeCustomJudging(f)
-		default:
-			err = fmt.Errorf("unknown field %q", key)
-		}
-		if err != nil {
+		if err := p.decodeCustomField(key, &v.Vals[i]); err != nil {
 			if p.ID != "" {
 				return nil, fmt.Errorf("problem %s: %w", p.ID, err)
 			}
@@ -192,6 +133,77 @@ func decodeCustomProblem(v *jValue) (*Problem, error) {
 		return nil, errors.New(`missing or empty field "id"`)
 	}
 	return p, nil
+}
+
+// decodeCustomMode reads the required field "mode".
+func decodeCustomMode(v *jValue) (Mode, error) {
+	m, ok := v.field("mode")
+	if !ok {
+		return "", errors.New(`missing field "mode"`)
+	}
+	s, err := asString(m, "mode")
+	if err != nil {
+		return "", err
+	}
+	if mode := Mode(s); mode.Valid() {
+		return mode, nil
+	}
+	return "", fmt.Errorf("unknown mode %q (want stdio, function, class_method or assert)", s)
+}
+
+// decodeCustomField sets the problem's field key from f (p.Mode is set).
+func (p *Problem) decodeCustomField(key string, f *jValue) error {
+	var err error
+	switch key {
+	case "id":
+		p.ID, err = asString(f, key)
+	case "benchmark":
+		p.Benchmark, err = asString(f, key)
+	case "statement":
+		p.Statement, err = asString(f, key)
+	case "mode":
+	case "entry_point":
+		p.EntryPoint, err = asString(f, key)
+	case "starter_code":
+		p.StarterCode, err = asString(f, key)
+	case "setup":
+		p.Setup, err = asString(f, key)
+	case "checker":
+		var s string
+		s, err = asString(f, key)
+		p.Checker = Checker(s)
+		if err == nil && s != "" && p.Checker != CheckTokens && p.Checker != CheckLines && p.Checker != CheckExact {
+			err = fmt.Errorf("unknown checker %q (want tokens, lines or exact)", s)
+		}
+	case "public":
+		p.Public, err = decodeCustomTests(f, p.Mode, key)
+	case "private":
+		p.Private, err = decodeCustomTests(f, p.Mode, key)
+	case "generated":
+		p.Generated, err = decodeCustomTests(f, p.Mode, key)
+	case "time_limit":
+		p.TimeLimit, err = decodeTimeLimit(f)
+	case "memory_limit":
+		p.MemoryLimit, err = decodeMemoryLimit(f)
+	case "atol":
+		p.Atol, err = f.float()
+		if err == nil && (p.Atol < 0 || math.IsNaN(p.Atol)) {
+			err = fmt.Errorf("atol must be >= 0")
+		}
+	case "expected_from_reference":
+		p.ExpectedFromReference, err = asBool(f, key)
+	case "solutions":
+		p.Solutions, err = decodeCustomSolutions(f, key)
+	case "incorrect_solutions":
+		p.Incorrect, err = decodeCustomSolutions(f, key)
+	case "meta":
+		p.Meta, err = decodeCustomMeta(f)
+	case "judging":
+		p.Judging, err = decodeCustomJudging(f)
+	default:
+		err = fmt.Errorf("unknown field %q", key)
+	}
+	return err
 }
 
 // decodeCustomTests reads an array of {input, output, code}. In function

@@ -119,15 +119,7 @@ func decodeEvalPlusRow(line []byte, mbpp bool) (*Problem, error) {
 	// assert, which is valid Python).
 	p.StarterCode = prompt
 	if mbpp {
-		// The MBPP+ reference is a whole program.
-		p.Solutions = []Solution{{Language: "python", Code: canonical}}
-		if assertion, _ := v.optStringField("assertion"); assertion != "" {
-			p.Meta[MetaAssertion] = assertion
-		}
-		if n, err := strconv.Atoi(strings.TrimPrefix(id, "Mbpp/")); err == nil {
-			p.Judging.ArgsAdapter = mbppPlusArgsAdapter(n)
-		}
-		p.Judging.Oracle = mbppPlusOracle(entry)
+		mbppPlusSpecifics(p, &v, canonical)
 	} else {
 		p.Solutions = []Solution{{Language: "python", Code: prompt + canonical}}
 		if entry == "find_zero" {
@@ -135,6 +127,20 @@ func decodeEvalPlusRow(line []byte, mbpp bool) (*Problem, error) {
 		}
 	}
 	return p, nil
+}
+
+// mbppPlusSpecifics adds what MBPP+ has of its own: a reference that is a
+// whole program, the example assertion, the argument adapter and the
+// oracle.
+func mbppPlusSpecifics(p *Problem, v *jValue, canonical string) {
+	p.Solutions = []Solution{{Language: "python", Code: canonical}}
+	if assertion, _ := v.optStringField("assertion"); assertion != "" {
+		p.Meta[MetaAssertion] = assertion
+	}
+	if n, err := strconv.Atoi(strings.TrimPrefix(p.ID, "Mbpp/")); err == nil {
+		p.Judging.ArgsAdapter = mbppPlusArgsAdapter(n)
+	}
+	p.Judging.Oracle = mbppPlusOracle(p.EntryPoint)
 }
 
 // argLists returns one Test per argument list in field key, which must be

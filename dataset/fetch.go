@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/rlef/rlef/internal/atomicfile"
 )
 
 // FetchOptions tunes Fetch.
@@ -161,8 +163,8 @@ func fetchOne(ctx context.Context, client *http.Client, dir string, rf RemoteFil
 	return dest, nil
 }
 
-// download streams u into a temporary file next to dest, lets check veto
-// the digest, and renames the file into place.
+// download streams u into dest, atomically, and lets check veto the
+// digest before the file takes its place.
 func download(ctx context.Context, client *http.Client, u, dest, label string, progress io.Writer, check func(sum string) error) (string, int64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -177,59 +179,47 @@ func download(ctx context.Context, client *http.Client, u, dest, label string, p
 	if resp.StatusCode != http.StatusOK {
 		return "", 0, fmt.Errorf("download %s: HTTP %s", u, resp.Status)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".part-*")
-	if err != nil {
-		return "", 0, err
-	}
-	tmpName := tmp.Name()
-	keep := false
-	defer func() {
-		if !keep {
-			tmp.Close()
-			os.Remove(tmpName)
+	var sum string
+	var size int64
+	err = atomicfile.Write(dest, 0o644, func(file io.Writer) error {
+		h := sha256.New()
+		w := io.MultiWriter(file, h)
+		if progress != nil && (resp.ContentLength < 0 || resp.ContentLength > progressThreshold) {
+			bar := newDownloadBar(resp.ContentLength, label, progress)
+			defer bar.Close()
+			w = io.MultiWriter(file, h, bar)
 		}
-	}()
-	h := sha256.New()
-	w := io.MultiWriter(tmp, h)
-	if progress != nil && (resp.ContentLength < 0 || resp.ContentLength > progressThreshold) {
-		bar := progressbar.NewOptions64(resp.ContentLength,
-			progressbar.OptionSetWriter(progress),
-			progressbar.OptionSetDescription(label),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionShowTotalBytes(true),
-			progressbar.OptionSetWidth(10),
-			progressbar.OptionThrottle(65*time.Millisecond),
-			progressbar.OptionShowCount(),
-			progressbar.OptionOnCompletion(func() { fmt.Fprintln(progress) }),
-			progressbar.OptionSpinnerType(14),
-			progressbar.OptionFullWidth(),
-			progressbar.OptionSetRenderBlankState(true),
-		)
-		defer bar.Close()
-		w = io.MultiWriter(tmp, h, bar)
-	}
-	size, err := io.Copy(w, resp.Body)
+		var err error
+		if size, err = io.Copy(w, resp.Body); err != nil {
+			return fmt.Errorf("download %s: %w", u, err)
+		}
+		if resp.ContentLength >= 0 && size != resp.ContentLength {
+			return fmt.Errorf("download %s: got %d bytes, want %d", u, size, resp.ContentLength)
+		}
+		sum = hex.EncodeToString(h.Sum(nil))
+		return check(sum)
+	})
 	if err != nil {
-		return "", 0, fmt.Errorf("download %s: %w", u, err)
-	}
-	if resp.ContentLength >= 0 && size != resp.ContentLength {
-		return "", 0, fmt.Errorf("download %s: got %d bytes, want %d", u, size, resp.ContentLength)
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	if err := check(sum); err != nil {
 		return "", 0, err
 	}
-	if err := tmp.Sync(); err != nil {
-		return "", 0, err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", 0, err
-	}
-	if err := os.Rename(tmpName, dest); err != nil {
-		return "", 0, err
-	}
-	keep = true
 	return sum, size, nil
+}
+
+// newDownloadBar shows a download's progress on w.
+func newDownloadBar(total int64, label string, w io.Writer) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(label),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowTotalBytes(true),
+		progressbar.OptionSetWidth(10),
+		progressbar.OptionThrottle(65*time.Millisecond),
+		progressbar.OptionShowCount(),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionFullWidth(),
+		progressbar.OptionSetRenderBlankState(true),
+	)
 }
 
 // rewriteURL points u at base (scheme, host and path prefix), keeping u's

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/rlef/rlef/internal/atomicfile"
 )
 
 // manifestName is the file, next to downloaded data, that records where
@@ -55,33 +57,7 @@ func (m *Manifest) write(dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, manifestName), append(data, '\n'))
-}
-
-// writeFileAtomic writes data to a temporary file in the same directory and
-// renames it into place, so readers never see a partial file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	_, werr := tmp.Write(data)
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(name, path)
-	}
-	if werr != nil {
-		os.Remove(name)
-		return werr
-	}
-	return nil
+	return atomicfile.WriteFile(filepath.Join(dir, manifestName), append(data, '\n'), 0o644)
 }
 
 // verifyAgainstManifest checks path against the sha256 recorded for it in

@@ -93,31 +93,12 @@ func decodeMBPPRow(raw []byte, sanitized bool) (*Problem, error) {
 	if v.Kind != jObject {
 		return nil, fmt.Errorf("row is a JSON %s, want an object", v.Kind)
 	}
-	idv, ok := v.field("task_id")
-	if !ok {
-		return nil, fmt.Errorf("missing field %q", "task_id")
-	}
-	var id string
-	switch idv.Kind {
-	case jNumber:
-		n, err := strconv.ParseInt(string(idv.Raw), 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("task_id %s is not an integer", idv.Raw)
-		}
-		id = "Mbpp/" + strconv.FormatInt(n, 10)
-	case jString:
-		id = idv.Str
-		if _, err := strconv.Atoi(id); err == nil {
-			id = "Mbpp/" + id
-		}
-	default:
-		return nil, fmt.Errorf("task_id is a %s", idv.Kind)
-	}
-	if strings.TrimSpace(id) == "" {
-		return nil, fmt.Errorf("empty task_id")
+	id, err := mbppTaskID(&v)
+	if err != nil {
+		return nil, err
 	}
 	wrap := func(err error) error { return fmt.Errorf("task %s: %w", id, err) }
-	textKey, setupKey := "text", "test_setup_code"
+	textKey := "text"
 	if sanitized {
 		textKey = "prompt"
 	}
@@ -136,14 +117,8 @@ func decodeMBPPRow(raw []byte, sanitized bool) (*Problem, error) {
 	if len(tests) == 0 {
 		return nil, wrap(fmt.Errorf("test_list is empty"))
 	}
-	var setup string
-	if sanitized {
-		imports, err := stringList(&v, "test_imports")
-		if err != nil {
-			return nil, wrap(err)
-		}
-		setup = strings.Join(imports, "\n")
-	} else if setup, err = v.optStringField(setupKey); err != nil {
+	setup, err := mbppSetup(&v, sanitized)
+	if err != nil {
 		return nil, wrap(err)
 	}
 	entry := mbppEntryPoint(code, tests[0])
@@ -175,6 +150,47 @@ func decodeMBPPRow(raw []byte, sanitized bool) (*Problem, error) {
 		}
 	}
 	return p, nil
+}
+
+// mbppTaskID reads task_id, a number or a string, as "Mbpp/N".
+func mbppTaskID(v *jValue) (string, error) {
+	idv, ok := v.field("task_id")
+	if !ok {
+		return "", fmt.Errorf("missing field %q", "task_id")
+	}
+	var id string
+	switch idv.Kind {
+	case jNumber:
+		n, err := strconv.ParseInt(string(idv.Raw), 10, 64)
+		if err != nil {
+			return "", fmt.Errorf("task_id %s is not an integer", idv.Raw)
+		}
+		id = "Mbpp/" + strconv.FormatInt(n, 10)
+	case jString:
+		id = idv.Str
+		if _, err := strconv.Atoi(id); err == nil {
+			id = "Mbpp/" + id
+		}
+	default:
+		return "", fmt.Errorf("task_id is a %s", idv.Kind)
+	}
+	if strings.TrimSpace(id) == "" {
+		return "", fmt.Errorf("empty task_id")
+	}
+	return id, nil
+}
+
+// mbppSetup is the code the tests need first: test_setup_code in the full
+// layout, the test_imports in the sanitized one.
+func mbppSetup(v *jValue, sanitized bool) (string, error) {
+	if !sanitized {
+		return v.optStringField("test_setup_code")
+	}
+	imports, err := stringList(v, "test_imports")
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(imports, "\n"), nil
 }
 
 var (

@@ -26,31 +26,56 @@ const maxPageBytes = 1 << 30
 // checkParquet validates the framing ("PAR1" ... footer, length, "PAR1"),
 // the footer and the page headers.
 func checkParquet(r io.ReaderAt, size int64) error {
+	footer, err := readParquetFooter(r, size)
+	if err != nil {
+		return err
+	}
+	chunks, err := footerChunks(footer)
+	if err != nil {
+		return fmt.Errorf("corrupt footer: %w", err)
+	}
+	dataEnd := size - 8 - int64(len(footer))
+	for i, ch := range chunks {
+		if err := checkChunk(r, ch, dataEnd); err != nil {
+			return fmt.Errorf("column chunk %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// readParquetFooter checks the magic bytes and returns the footer.
+func readParquetFooter(r io.ReaderAt, size int64) ([]byte, error) {
 	if size < 12 {
-		return errors.New("too short for a parquet file")
+		return nil, errors.New("too short for a parquet file")
 	}
 	var head [4]byte
 	if _, err := r.ReadAt(head[:], 0); err != nil {
-		return err
+		return nil, err
 	}
 	var tail [8]byte
 	if _, err := r.ReadAt(tail[:], size-8); err != nil {
-		return err
+		return nil, err
 	}
 	if string(head[:]) != "PAR1" || string(tail[4:]) != "PAR1" {
-		return errors.New("missing PAR1 magic bytes")
+		return nil, errors.New("missing PAR1 magic bytes")
 	}
 	n := int64(binary.LittleEndian.Uint32(tail[:4]))
 	if n <= 0 || n > size-12 {
-		return fmt.Errorf("footer length %d does not fit in a %d-byte file", n, size)
+		return nil, fmt.Errorf("footer length %d does not fit in a %d-byte file", n, size)
 	}
 	footer := make([]byte, n)
 	if _, err := r.ReadAt(footer, size-8-n); err != nil {
-		return err
+		return nil, err
 	}
+	return footer, nil
+}
+
+// footerChunks lists the column chunks of every row group in the footer
+// (FileMetaData.row_groups[].columns[]).
+func footerChunks(footer []byte) ([]chunkRange, error) {
 	c := compactReader{data: footer}
 	var chunks []chunkRange
-	if err := c.readStruct(0, func(id int16, typ byte) (bool, error) {
+	err := c.readStruct(0, func(id int16, typ byte) (bool, error) {
 		if id != 4 || typ != 9 { // FileMetaData.row_groups
 			return false, nil
 		}
@@ -66,46 +91,46 @@ func checkParquet(r io.ReaderAt, size int64) error {
 					if typ != 12 {
 						return fmt.Errorf("column chunk of type %d", typ)
 					}
-					var ch chunkRange
-					err := c.readStruct(2, func(id int16, typ byte) (bool, error) {
-						if id != 3 || typ != 12 { // ColumnChunk.meta_data
-							return false, nil
-						}
-						return true, c.readStruct(3, func(id int16, typ byte) (bool, error) {
-							var dst *int64
-							switch id { // ColumnMetaData
-							case 7:
-								dst = &ch.size
-							case 9:
-								dst = &ch.dataOffset
-							case 11:
-								dst = &ch.dictOffset
-							default:
-								return false, nil
-							}
-							if typ != 6 {
-								return false, nil
-							}
-							v, err := c.zigzag()
-							*dst = v
-							return true, err
-						})
-					})
+					ch, err := c.readColumnChunk()
 					chunks = append(chunks, ch)
 					return err
 				})
 			})
 		})
-	}); err != nil {
-		return fmt.Errorf("corrupt footer: %w", err)
-	}
-	dataEnd := size - 8 - n
-	for i, ch := range chunks {
-		if err := checkChunk(r, ch, dataEnd); err != nil {
-			return fmt.Errorf("column chunk %d: %w", i, err)
+	})
+	return chunks, err
+}
+
+// readColumnChunk reads a ColumnChunk's place in the file: its
+// meta_data's total_compressed_size, data_page_offset and
+// dictionary_page_offset.
+func (c *compactReader) readColumnChunk() (chunkRange, error) {
+	var ch chunkRange
+	err := c.readStruct(2, func(id int16, typ byte) (bool, error) {
+		if id != 3 || typ != 12 { // ColumnChunk.meta_data
+			return false, nil
 		}
-	}
-	return nil
+		return true, c.readStruct(3, func(id int16, typ byte) (bool, error) {
+			var dst *int64
+			switch id { // ColumnMetaData
+			case 7:
+				dst = &ch.size
+			case 9:
+				dst = &ch.dataOffset
+			case 11:
+				dst = &ch.dictOffset
+			default:
+				return false, nil
+			}
+			if typ != 6 {
+				return false, nil
+			}
+			v, err := c.zigzag()
+			*dst = v
+			return true, err
+		})
+	})
+	return ch, err
 }
 
 // chunkRange locates one column chunk's pages.

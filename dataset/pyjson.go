@@ -320,51 +320,66 @@ func (p *jparser) str(decode bool) (string, error) {
 		if p.pos >= len(p.data) {
 			break
 		}
-		e := p.data[p.pos]
-		p.pos++
-		switch e {
-		case '"', '\\', '/':
-			b.WriteByte(e)
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'u':
-			r, err := p.hex4()
-			if err != nil {
-				return "", err
-			}
-			if utf16.IsSurrogate(r) {
-				r2 := rune(-1)
-				if p.hasPrefix(`\u`) {
-					save := p.pos
-					p.pos += 2
-					if r2, err = p.hex4(); err != nil {
-						return "", err
-					}
-					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-						b.WriteRune(dec)
-						continue
-					}
-					p.pos = save
-				}
-				// A lone surrogate: Python accepts it; Go strings cannot
-				// hold it, so it becomes U+FFFD.
-				b.WriteRune(utf8.RuneError)
-				continue
-			}
-			b.WriteRune(r)
-		default:
-			return "", p.errorf("invalid escape \\%c", e)
+		if err := p.escape(&b); err != nil {
+			return "", err
 		}
 	}
 	return "", p.errorf("unterminated string")
+}
+
+// escape decodes the escape sequence after a backslash into b.
+func (p *jparser) escape(b *strings.Builder) error {
+	e := p.data[p.pos]
+	p.pos++
+	switch e {
+	case '"', '\\', '/':
+		b.WriteByte(e)
+	case 'b':
+		b.WriteByte('\b')
+	case 'f':
+		b.WriteByte('\f')
+	case 'n':
+		b.WriteByte('\n')
+	case 'r':
+		b.WriteByte('\r')
+	case 't':
+		b.WriteByte('\t')
+	case 'u':
+		return p.unicodeEscape(b)
+	default:
+		return p.errorf("invalid escape \\%c", e)
+	}
+	return nil
+}
+
+// unicodeEscape decodes \uXXXX (the position is after the u), joining a
+// surrogate pair written as two escapes.
+func (p *jparser) unicodeEscape(b *strings.Builder) error {
+	r, err := p.hex4()
+	if err != nil {
+		return err
+	}
+	if !utf16.IsSurrogate(r) {
+		b.WriteRune(r)
+		return nil
+	}
+	if p.hasPrefix(`\u`) {
+		save := p.pos
+		p.pos += 2
+		r2, err := p.hex4()
+		if err != nil {
+			return err
+		}
+		if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+			b.WriteRune(dec)
+			return nil
+		}
+		p.pos = save
+	}
+	// A lone surrogate: Python accepts it; Go strings cannot hold it, so
+	// it becomes U+FFFD.
+	b.WriteRune(utf8.RuneError)
+	return nil
 }
 
 func (p *jparser) hex4() (rune, error) {

@@ -61,110 +61,130 @@ func isAlnum(c byte) bool {
 // brackets or unterminated strings simply extend the last logical line to
 // the end of the input.
 func splitPyLines(src string) []pyLine {
-	src = strings.ReplaceAll(src, "\r\n", "\n")
-	var (
-		out      []pyLine
-		cur      pyLine
-		physBeg  = 0
-		depth    = 0
-		quote    byte // 0 outside a string
-		triple   bool
-		begInStr = false
-		hasCode  = false
-	)
-	flushPhys := func(end int) {
-		cur.Phys = append(cur.Phys, src[physBeg:end])
-		cur.InString = append(cur.InString, begInStr)
-	}
-	finishLogical := func() {
-		if len(cur.Phys) > 0 {
-			first := cur.Phys[0]
-			cur.Indent = first[:len(first)-len(strings.TrimLeft(first, " \t"))]
-			cur.Blank = !hasCode
-			out = append(out, cur)
-		}
-		cur = pyLine{}
-		hasCode = false
-	}
-	continued := false // a backslash continuation is pending
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if quote != 0 {
-			switch {
-			case c == '\\':
-				if i+1 < len(src) && src[i+1] == '\n' {
-					// Escaped newline inside a string: the next physical
-					// line starts inside the string.
-					flushPhys(i + 1)
-					i++
-					physBeg = i + 1
-					begInStr = true
-					continue
-				}
-				i++
-			case c == '\n':
-				flushPhys(i)
-				physBeg = i + 1
-				begInStr = true
-				if !triple {
-					// Unterminated single-quoted string: Python would
-					// reject it; end the string here to resynchronise.
-					quote = 0
-					begInStr = false
-				}
-			case c == quote:
-				if !triple {
-					quote = 0
-				} else if strings.HasPrefix(src[i:], strings.Repeat(string(quote), 3)) {
-					quote = 0
-					i += 2
-				}
-			}
-			continue
-		}
-		switch c {
-		case '#':
-			for i+1 < len(src) && src[i+1] != '\n' {
-				i++
-			}
-		case '\'', '"':
-			hasCode = true
-			quote = c
-			triple = strings.HasPrefix(src[i:], strings.Repeat(string(c), 3))
-			if triple {
-				i += 2
-			}
-		case '(', '[', '{':
-			hasCode = true
-			depth++
-		case ')', ']', '}':
-			hasCode = true
-			if depth > 0 {
-				depth--
-			}
-		case '\\':
-			if i+1 < len(src) && src[i+1] == '\n' {
-				continued = true
-			}
-			hasCode = true
-		case '\n':
-			flushPhys(i)
-			physBeg = i + 1
-			begInStr = false
-			if depth == 0 && !continued {
-				finishLogical()
-			}
-			continued = false
-		case ' ', '\t', '\f':
-		default:
-			hasCode = true
+	s := &lineSplitter{src: strings.ReplaceAll(src, "\r\n", "\n")}
+	for i := 0; i < len(s.src); i++ {
+		if s.quote != 0 {
+			i = s.inString(i)
+		} else {
+			i = s.inCode(i)
 		}
 	}
-	if physBeg < len(src) {
-		flushPhys(len(src))
+	if s.physBeg < len(s.src) {
+		s.flushPhys(len(s.src))
 	}
-	finishLogical()
-	return out
+	s.finishLogical()
+	return s.out
+}
+
+// lineSplitter is splitPyLines' state.
+type lineSplitter struct {
+	src       string
+	out       []pyLine
+	cur       pyLine
+	physBeg   int  // where the current physical line starts
+	depth     int  // open brackets
+	quote     byte // 0 outside a string
+	triple    bool
+	begInStr  bool // the current physical line starts inside a string
+	hasCode   bool // the current logical line holds code
+	continued bool // a backslash continuation is pending
+}
+
+func (s *lineSplitter) flushPhys(end int) {
+	s.cur.Phys = append(s.cur.Phys, s.src[s.physBeg:end])
+	s.cur.InString = append(s.cur.InString, s.begInStr)
+}
+
+func (s *lineSplitter) finishLogical() {
+	if len(s.cur.Phys) > 0 {
+		first := s.cur.Phys[0]
+		s.cur.Indent = first[:len(first)-len(strings.TrimLeft(first, " \t"))]
+		s.cur.Blank = !s.hasCode
+		s.out = append(s.out, s.cur)
+	}
+	s.cur = pyLine{}
+	s.hasCode = false
+}
+
+// inString scans the byte at i inside a string literal and returns the
+// index of the last byte it consumed.
+func (s *lineSplitter) inString(i int) int {
+	src, c := s.src, s.src[i]
+	switch {
+	case c == '\\':
+		if i+1 < len(src) && src[i+1] == '\n' {
+			// Escaped newline inside a string: the next physical
+			// line starts inside the string.
+			s.flushPhys(i + 1)
+			i++
+			s.physBeg = i + 1
+			s.begInStr = true
+			return i
+		}
+		i++
+	case c == '\n':
+		s.flushPhys(i)
+		s.physBeg = i + 1
+		s.begInStr = true
+		if !s.triple {
+			// Unterminated single-quoted string: Python would
+			// reject it; end the string here to resynchronise.
+			s.quote = 0
+			s.begInStr = false
+		}
+	case c == s.quote:
+		if !s.triple {
+			s.quote = 0
+		} else if strings.HasPrefix(src[i:], strings.Repeat(string(s.quote), 3)) {
+			s.quote = 0
+			i += 2
+		}
+	}
+	return i
+}
+
+// inCode scans the byte at i outside strings and returns the index of the
+// last byte it consumed.
+func (s *lineSplitter) inCode(i int) int {
+	src, c := s.src, s.src[i]
+	switch c {
+	case '#':
+		for i+1 < len(src) && src[i+1] != '\n' {
+			i++
+		}
+	case '\'', '"':
+		s.hasCode = true
+		s.quote = c
+		s.triple = strings.HasPrefix(src[i:], strings.Repeat(string(c), 3))
+		if s.triple {
+			i += 2
+		}
+	case '(', '[', '{':
+		s.hasCode = true
+		s.depth++
+	case ')', ']', '}':
+		s.hasCode = true
+		if s.depth > 0 {
+			s.depth--
+		}
+	case '\\':
+		if i+1 < len(src) && src[i+1] == '\n' {
+			s.continued = true
+		}
+		s.hasCode = true
+	case '\n':
+		s.flushPhys(i)
+		s.physBeg = i + 1
+		s.begInStr = false
+		if s.depth == 0 && !s.continued {
+			s.finishLogical()
+		}
+		s.continued = false
+	case ' ', '\t', '\f':
+	default:
+		s.hasCode = true
+	}
+	return i
 }
 
 var checkDefRE = regexp.MustCompile(`^def\s+check\s*\(\s*([A-Za-z_][A-Za-z_0-9]*)\s*\)\s*(->[^:]*)?:\s*(#.*)?$`)
@@ -192,48 +212,15 @@ func isCompoundWord(word string) bool {
 // are skipped. ok is false when no check function is found.
 func extractCheckAsserts(test, entryPoint string) (asserts []string, ok bool) {
 	lines := splitPyLines(test)
-	checkAt, param := -1, ""
-	for i, l := range lines {
-		if l.Blank || l.Indent != "" {
-			continue
-		}
-		if m := checkDefRE.FindStringSubmatch(strings.TrimSpace(l.Phys[0])); m != nil && len(l.Phys) == 1 {
-			checkAt, param = i, m[1]
-			break
-		}
-	}
+	checkAt, param := findCheckDef(lines)
 	if checkAt < 0 {
 		return nil, false
 	}
-	// Body: lines after the def up to the next non-blank top-level line.
-	end := len(lines)
-	for i := checkAt + 1; i < len(lines); i++ {
-		if !lines[i].Blank && lines[i].Indent == "" {
-			end = i
-			break
-		}
-	}
-	body := lines[checkAt+1 : end]
-	indent := ""
-	for _, l := range body {
-		if !l.Blank {
-			indent = l.Indent
-			break
-		}
-	}
+	body, indent := checkBody(lines, checkAt)
 	if indent == "" {
 		return nil, true
 	}
-	// Module-level statements before check (helpers, constants), except
-	// the METADATA dictionary, which bracket folding keeps on one logical
-	// line.
-	var prelude []string
-	for _, l := range lines[:checkAt] {
-		if l.Blank || l.Indent == "" && strings.HasPrefix(strings.TrimSpace(l.Phys[0]), "METADATA") {
-			continue
-		}
-		prelude = append(prelude, l.text())
-	}
+	prelude := checkPrelude(lines[:checkAt])
 	paramRE := regexp.MustCompile(`\b` + regexp.QuoteMeta(param) + `\b`)
 	var context []string
 	for _, l := range body {
@@ -272,4 +259,51 @@ func extractCheckAsserts(test, entryPoint string) (asserts []string, ok bool) {
 		}
 	}
 	return asserts, true
+}
+
+// findCheckDef finds the top-level "def check(param):" line; at is -1
+// when there is none.
+func findCheckDef(lines []pyLine) (at int, param string) {
+	for i, l := range lines {
+		if l.Blank || l.Indent != "" {
+			continue
+		}
+		if m := checkDefRE.FindStringSubmatch(strings.TrimSpace(l.Phys[0])); m != nil && len(l.Phys) == 1 {
+			return i, m[1]
+		}
+	}
+	return -1, ""
+}
+
+// checkBody returns the lines of check's body (up to the next non-blank
+// top-level line) and the body's indentation ("" for an empty body).
+func checkBody(lines []pyLine, checkAt int) (body []pyLine, indent string) {
+	end := len(lines)
+	for i := checkAt + 1; i < len(lines); i++ {
+		if !lines[i].Blank && lines[i].Indent == "" {
+			end = i
+			break
+		}
+	}
+	body = lines[checkAt+1 : end]
+	for _, l := range body {
+		if !l.Blank {
+			return body, l.Indent
+		}
+	}
+	return body, ""
+}
+
+// checkPrelude returns the module-level statements before check (helpers,
+// constants), except the METADATA dictionary, which bracket folding keeps
+// on one logical line.
+func checkPrelude(lines []pyLine) []string {
+	var prelude []string
+	for _, l := range lines {
+		if l.Blank || l.Indent == "" && strings.HasPrefix(strings.TrimSpace(l.Phys[0]), "METADATA") {
+			continue
+		}
+		prelude = append(prelude, l.text())
+	}
+	return prelude
 }

@@ -86,7 +86,7 @@ func (e *PoolExecutor) Execute(ctx context.Context, req RunRequest) (*Execution,
 		return nil, err
 	}
 	defer prog.Close()
-	ex := &Execution{Cached: prog.Cached, CompileTimedOut: prog.CompileTimedOut}
+	ex := &Execution{Cached: prog.Cached}
 	if prog.Compile != nil {
 		c := *prog.Compile
 		ex.Compile = &c

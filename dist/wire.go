@@ -41,8 +41,6 @@ type Execution struct {
 	Compile *sandbox.Result `json:"compile,omitempty"`
 	// Cached reports that the compile result came from a cache.
 	Cached bool `json:"cached,omitempty"`
-	// CompileTimedOut reports that the compiler ran out of time.
-	CompileTimedOut bool `json:"compile_timed_out,omitempty"`
 	// Run is the program's result; nil when it did not compile or
 	// CompileOnly was set.
 	Run *sandbox.Result `json:"run,omitempty"`

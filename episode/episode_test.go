@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/rlef/rlef/dataset"
 	"github.com/rlef/rlef/judge"
@@ -132,6 +133,14 @@ func TestFeedbackTemplates(t *testing.T) {
 	long := &judge.SuiteResult{Tests: []judge.TestResult{{Verdict: verdict.WrongAnswer, Input: "1", Expected: "2", Actual: strings.Repeat("y", 100000)}}}
 	if got := Feedback(FamilyCodeContests, long, 1000); len(got) > 2000 || !strings.Contains(got, "characters omitted") {
 		t.Errorf("long output not clipped: %d bytes", len(got))
+	}
+	// A clip never splits a character of the text sent to the model.
+	for _, n := range []int{999, 1000, 1001, 1002} {
+		wide := &judge.SuiteResult{Tests: []judge.TestResult{{Verdict: verdict.WrongAnswer, Input: "1", Expected: "2", Actual: strings.Repeat("ж€😀", 1000)}}}
+		got := Feedback(FamilyCodeContests, wide, n)
+		if !utf8.ValidString(got) || !strings.Contains(got, "characters omitted") {
+			t.Errorf("maxField %d: clipped feedback is not valid UTF-8 or not clipped: %q", n, got)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rlef/rlef/internal/textclip"
 	"github.com/rlef/rlef/judge"
 	"github.com/rlef/rlef/verdict"
 )
@@ -101,12 +102,11 @@ func stackTrace(t *judge.TestResult) string {
 	return string(t.Verdict)
 }
 
-// clipText keeps the head and tail of a long text.
+// clipText keeps the head and tail of a long text, at most max bytes of
+// it, cut on character boundaries.
 func clipText(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	head := max * 3 / 4
-	tail := max - head
-	return s[:head] + fmt.Sprintf("\n... (%d characters omitted) ...\n", len(s)-head-tail) + s[len(s)-tail:]
+	s, _ = textclip.Middle(s, max, max*3/4, func(omitted int) string {
+		return fmt.Sprintf("\n... (%d characters omitted) ...\n", omitted)
+	})
+	return s
 }

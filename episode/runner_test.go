@@ -18,9 +18,6 @@ import (
 // judge, and a fake model that first answers with the known-incorrect
 // solution and fixes it once it sees the feedback.
 func TestRunnerEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a sandbox pool")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	set, err := dataset.LoadBuiltin()

@@ -37,9 +37,12 @@ func ParseFeedbackMode(s string) (FeedbackMode, error) {
 	return "", fmt.Errorf("unknown feedback mode %q (known: rlef, none, random)", s)
 }
 
+// DefaultTurns is the paper's turn limit, Config's default.
+const DefaultTurns = 3
+
 // Config is the protocol's settings.
 type Config struct {
-	// Turns is the turn limit (default 3, the paper's).
+	// Turns is the turn limit (default DefaultTurns).
 	Turns int
 	// Feedback selects the feedback (default FeedbackRLEF).
 	Feedback FeedbackMode
@@ -57,7 +60,7 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.Turns <= 0 {
-		c.Turns = 3
+		c.Turns = DefaultTurns
 	}
 	if c.Feedback == "" {
 		c.Feedback = FeedbackRLEF
@@ -145,12 +148,6 @@ func NewSession(env *Env, cfg Config, p *dataset.Problem, sample int, seed uint6
 	s.msgs = []llm.Message{{Role: llm.RoleUser, Content: user}}
 	return s
 }
-
-// Problem returns the session's problem.
-func (s *Session) Problem() *dataset.Problem { return s.problem }
-
-// Family returns the template family in use.
-func (s *Session) Family() Family { return s.family }
 
 // Messages returns the dialogue to send for the next turn: user and
 // assistant messages alternating, ending with a user message (and, with

@@ -39,14 +39,18 @@ type Options struct {
 	Problems []*dataset.Problem
 	// Runner plays one episode.
 	Runner *episode.Runner
-	// Concurrency is the number of episodes in flight (default 16): model
-	// requests are the slow part, judging queues on the sandbox slots.
+	// Concurrency is the number of episodes in flight (default
+	// DefaultConcurrency): model requests are the slow part, judging
+	// queues on the sandbox slots.
 	Concurrency int
 	// Progress receives a progress bar (nil: none).
 	Progress io.Writer
 	// Logger receives diagnostics (default slog.Default()).
 	Logger *slog.Logger
 }
+
+// DefaultConcurrency is Options.Concurrency's default.
+const DefaultConcurrency = 16
 
 // Stats counts what a run did in this invocation and in total.
 type Stats struct {
@@ -73,7 +77,7 @@ type Stats struct {
 // interrupted; what finished before is kept.
 func Run(ctx context.Context, o Options) (*Stats, error) {
 	if o.Concurrency <= 0 {
-		o.Concurrency = 16
+		o.Concurrency = DefaultConcurrency
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -82,17 +86,56 @@ func Run(ctx context.Context, o Options) (*Stats, error) {
 	if err != nil {
 		return nil, err
 	}
-	done, err := o.Store.Finished(ctx, false)
+	jobs, st, err := pending(ctx, &o, info.Samples)
 	if err != nil {
 		return nil, err
 	}
-	type job struct {
-		p      *dataset.Problem
-		sample int
+	t := &tally{st: st, start: time.Now()}
+	t.bar = newProgress(o.Progress, st.Expected, st.Done)
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for w := 0; w < min(o.Concurrency, len(jobs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) || ctx.Err() != nil || !t.play(ctx, &o, jobs[i]) {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	st.Elapsed = time.Since(t.start)
+	t.bar.finish()
+	if t.err != nil {
+		return st, t.err
+	}
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	return st, markFinished(ctx, o.Store, info, st)
+}
+
+// job is one episode to play.
+type job struct {
+	p      *dataset.Problem
+	sample int
+}
+
+// pending lists the episodes not yet recorded (sample by sample), and
+// counts what is already done.
+func pending(ctx context.Context, o *Options, samples int) ([]job, *Stats, error) {
+	done, err := o.Store.Finished(ctx, false)
+	if err != nil {
+		return nil, nil, err
 	}
 	var jobs []job
-	st := &Stats{Expected: len(o.Problems) * info.Samples}
-	for s := 0; s < info.Samples; s++ {
+	st := &Stats{Expected: len(o.Problems) * samples}
+	for s := 0; s < samples; s++ {
 		for _, p := range o.Problems {
 			if done[store.Key{Problem: p.ID, Sample: s}] {
 				st.Skipped++
@@ -103,90 +146,83 @@ func Run(ctx context.Context, o Options) (*Stats, error) {
 	}
 	total, infra, err := o.Store.Count(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st.Done = total - infra // infra ones are redone
-	start := time.Now()
-	bar := newProgress(o.Progress, st.Expected, st.Done)
+	return jobs, st, nil
+}
 
-	var (
-		mu       sync.Mutex
-		firstErr error
-		next     atomic.Int64
-		wg       sync.WaitGroup
-	)
-	for w := 0; w < min(o.Concurrency, len(jobs)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(jobs) || ctx.Err() != nil {
-					return
-				}
-				j := jobs[i]
-				e, err := o.Runner.Run(ctx, j.p, j.sample)
-				if err != nil {
-					if ctx.Err() == nil {
-						mu.Lock()
-						firstErr = errors.Join(firstErr, fmt.Errorf("episode %s/%d: %w", j.p.ID, j.sample, err))
-						mu.Unlock()
-					}
-					return
-				}
-				if err := o.Store.PutEpisode(ctx, e); err != nil {
-					mu.Lock()
-					firstErr = errors.Join(firstErr, err)
-					mu.Unlock()
-					return
-				}
-				if e.Infra != "" {
-					o.Logger.Warn("infrastructure failure (not scored; retried on resume)", "problem", e.Problem, "sample", e.Sample, "error", e.Infra)
-				}
-				mu.Lock()
-				st.Ran++
-				st.Done++
-				if e.Infra != "" {
-					st.Infra++
-				} else if e.Passed {
-					st.Passed++
-				}
-				for _, t := range e.Turns {
-					st.Requests++
-					if t.Cached {
-						st.CachedRequests++
-					} else {
-						st.CompletionTokens += t.CompletionTokens
-					}
-				}
-				bar.update(st, time.Since(start))
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	st.Elapsed = time.Since(start)
-	bar.finish()
-	if firstErr != nil {
-		return st, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return st, err
-	}
-	// Complete when every episode is recorded and none failed for
-	// infrastructure reasons.
-	total, infra, err = o.Store.Count(ctx)
+// tally collects what the workers of a run did.
+type tally struct {
+	mu    sync.Mutex
+	st    *Stats
+	err   error // every episode's failure, joined
+	start time.Time
+	bar   *progress
+}
+
+// play plays and records one episode; false stops the worker.
+func (t *tally) play(ctx context.Context, o *Options, j job) bool {
+	e, err := o.Runner.Run(ctx, j.p, j.sample)
 	if err != nil {
-		return st, err
+		if ctx.Err() == nil {
+			t.fail(fmt.Errorf("episode %s/%d: %w", j.p.ID, j.sample, err))
+		}
+		return false
+	}
+	if err := o.Store.PutEpisode(ctx, e); err != nil {
+		t.fail(err)
+		return false
+	}
+	if e.Infra != "" {
+		o.Logger.Warn("infrastructure failure (not scored; retried on resume)", "problem", e.Problem, "sample", e.Sample, "error", e.Infra)
+	}
+	t.record(e)
+	return true
+}
+
+func (t *tally) fail(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.err = errors.Join(t.err, err)
+}
+
+// record counts a recorded episode and updates the progress bar.
+func (t *tally) record(e *episode.Episode) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	st := t.st
+	st.Ran++
+	st.Done++
+	if e.Infra != "" {
+		st.Infra++
+	} else if e.Passed {
+		st.Passed++
+	}
+	for _, turn := range e.Turns {
+		st.Requests++
+		if turn.Cached {
+			st.CachedRequests++
+		} else {
+			st.CompletionTokens += turn.CompletionTokens
+		}
+	}
+	t.bar.update(st, time.Since(t.start))
+}
+
+// markFinished records the run as complete when every episode is recorded
+// and none failed for infrastructure reasons.
+func markFinished(ctx context.Context, s *store.Store, info *store.RunInfo, st *Stats) error {
+	total, infra, err := s.Count(ctx)
+	if err != nil {
+		return err
 	}
 	st.Infra = infra
 	if total == st.Expected && infra == 0 {
 		info.FinishedAt = time.Now().UTC()
-		if err := o.Store.SetRunInfo(ctx, info); err != nil {
-			return st, err
-		}
+		return s.SetRunInfo(ctx, info)
 	}
-	return st, nil
+	return nil
 }
 
 // reconcile records the run's description, or checks that a resumed run

@@ -1,18 +1,18 @@
 package eval
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 
 	"github.com/rlef/rlef/episode"
+	"github.com/rlef/rlef/internal/atomicfile"
 	"github.com/rlef/rlef/store"
 )
 
-// File names in a run directory, besides the store.
+// File names in a run directory, besides the store. The summary is
+// written by report.WriteSummary.
 const (
 	TurnsFile   = "turns.jsonl"
 	SummaryFile = "summary.json"
@@ -35,7 +35,7 @@ func ExportTurns(ctx context.Context, st *store.Store, dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, TurnsFile), func(w *bufio.Writer) error {
+	return atomicfile.Write(filepath.Join(dir, TurnsFile), 0o644, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		for _, e := range eps {
@@ -48,37 +48,4 @@ func ExportTurns(ctx context.Context, st *store.Store, dir string) error {
 		}
 		return nil
 	})
-}
-
-// WriteSummary writes v as dir/summary.json, atomically.
-func WriteSummary(dir string, v any) error {
-	return writeAtomic(filepath.Join(dir, SummaryFile), func(w *bufio.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	})
-}
-
-func writeAtomic(name string, fill func(*bufio.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriter(tmp)
-	if err := fill(w); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return nil
 }

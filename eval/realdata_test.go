@@ -9,6 +9,7 @@ import (
 	"github.com/rlef/rlef/dataset"
 	"github.com/rlef/rlef/episode"
 	"github.com/rlef/rlef/internal/shareddata"
+	"github.com/rlef/rlef/internal/testenv"
 	"github.com/rlef/rlef/judge"
 	"github.com/rlef/rlef/llm"
 	"github.com/rlef/rlef/llm/llmtest"
@@ -68,15 +69,14 @@ func realRun(t *testing.T, set *dataset.Set, turns int, responder llmtest.Respon
 }
 
 // A model that answers every HumanEval+ problem with its canonical
-// solution: every episode passes base and plus on the first turn.
+// solution: every episode passes base and plus on the first turn. -short
+// plays a sample of the problems.
 func TestRealHumanEvalPlus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("judges all of HumanEval+")
-	}
 	set, err := dataset.LoadEvalPlus(shareddata.Path(t, "evalplus", "HumanEvalPlus-Mini.jsonl.gz"), "humaneval+")
 	if err != nil {
 		t.Fatal(err)
 	}
+	set.Problems = testenv.ShortSample(set.Problems, 12) // Lookup scans a shortened set
 	solution := map[string]string{}
 	for _, p := range set.Problems {
 		solution[p.StarterCode] = p.Solutions[0].Code
@@ -99,15 +99,13 @@ func TestRealHumanEvalPlus(t *testing.T) {
 
 // A model that never solves a CodeContests problem: every episode uses all
 // its turns, gets feedback quoting the failing public tests, and is judged
-// on the private tests at the end.
+// on the private tests at the end. -short plays a sample of the problems.
 func TestRealCodeContests(t *testing.T) {
-	if testing.Short() {
-		t.Skip("judges all of the CodeContests test split")
-	}
 	set, err := dataset.LoadCodeContestsRLLM(shareddata.Path(t, "codecontests", "rllm_test_code_contests_165.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	set.Problems = testenv.ShortSample(set.Problems, 8)
 	stats, eps := realRun(t, set, 2, func(r *llmtest.Request) llmtest.Reply {
 		return llmtest.Text("```python\nimport sys\nsys.stdin.read()\nprint(-1)\n```")
 	})
@@ -129,7 +127,8 @@ func TestRealCodeContests(t *testing.T) {
 			t.Errorf("%s: final %+v", e.Problem, e.Final)
 		}
 	}
-	if withPublic < 150 {
+	// 150 of the 165 problems have public tests.
+	if withPublic < len(set.Problems)*150/165 {
 		t.Errorf("only %d of %d problems have public tests", withPublic, len(set.Problems))
 	}
 	t.Logf("CodeContests: %d episodes, %d requests", stats.Done, stats.Requests)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rlef/rlef/dataset"
+	"github.com/rlef/rlef/internal/testenv"
 	"github.com/rlef/rlef/judge"
 	"github.com/rlef/rlef/sandbox"
 	"github.com/rlef/rlef/server"
@@ -33,14 +34,14 @@ const (
 func startServer(t *testing.T) string {
 	t.Helper()
 	if _, err := os.Stat(python); err != nil {
-		t.Skipf("no %s: %v", python, err)
+		testenv.Missing(t, "no %s: %v", python, err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(context.Background())
 	pool, err := sandbox.NewPool(ctx, sandbox.Config{Slots: 2, CacheDir: t.TempDir(), Logger: log})
 	if err != nil {
 		cancel()
-		t.Skipf("no sandbox: %v", err)
+		testenv.Missing(t, "no sandbox: %v", err)
 	}
 	j, err := judge.New(pool, judge.Options{CacheDir: t.TempDir(), Logger: log})
 	if err != nil {
@@ -168,10 +169,31 @@ func TestVerlInteraction(t *testing.T) {
 	url := startServer(t)
 	ref := reference(t, "lanterns")
 	wrong := []string{fence("print(9)\n"), fence("print(8)\n"), fence("print(7)\n")}
-	run := func(t *testing.T, scenario map[string]any) verlResult {
+	finalize := verlScenario(nil, []string{fence("print(9)\n"), fence(ref)})
+	finalize["finalize"] = true
+	lastTurnLost := verlScenario(nil, wrong)
+	lastTurnLost["max_assistant_turns"] = 3
+	scenarios := map[string]map[string]any{
+		"three wrong answers":                    verlScenario(nil, wrong),
+		"wrong, wrong, right":                    verlScenario(nil, []string{wrong[0], wrong[1], fence(ref)}),
+		"feedback then pass, then finalize":      finalize,
+		"no code, row turn limit":                verlScenario(map[string]any{"problem": "lanterns", "benchmark": "builtin", "max_turns": 2}, []string{"I do not know.", fence("print(0)\n"), fence("print(1)\n")}),
+		"more turns than verl allows":            verlScenario(map[string]any{"max_turns": 5}, wrong),
+		"max_assistant_turns = max_turns":        lastTurnLost,
+		"the final reward reaches the advantage": verlScenario(nil, wrong, []string{wrong[0], fence(ref)}),
+	}
+	// One Python process plays every scenario: importing torch takes
+	// seconds.
+	var all struct {
+		Results map[string]verlResult `json:"results"`
+	}
+	runPython(t, url, []string{"testdata/drive_verl.py"}, map[string]any{"scenarios": scenarios}, &all)
+	run := func(t *testing.T, name string) verlResult {
 		t.Helper()
-		var r verlResult
-		runPython(t, url, []string{"testdata/drive_verl.py"}, scenario, &r)
+		r, ok := all.Results[name]
+		if !ok {
+			t.Fatalf("no result for scenario %q", name)
+		}
 		for i, ro := range r.Rollouts {
 			if ro.Error != "" {
 				t.Fatalf("rollout %d: %s", i, ro.Error)
@@ -180,7 +202,7 @@ func TestVerlInteraction(t *testing.T) {
 		return r
 	}
 	t.Run("three wrong answers", func(t *testing.T) {
-		r := run(t, verlScenario(nil, wrong))
+		r := run(t, "three wrong answers")
 		ro := r.Rollouts[0]
 		if fmt.Sprint(ro.TurnScores) != "[0 0 -1]" || ro.Reward != -1 {
 			t.Errorf("turn scores %v reward %v, want [0 0 -1] -1", ro.TurnScores, ro.Reward)
@@ -194,15 +216,13 @@ func TestVerlInteraction(t *testing.T) {
 		}
 	})
 	t.Run("wrong, wrong, right", func(t *testing.T) {
-		r := run(t, verlScenario(nil, []string{wrong[0], wrong[1], fence(ref)}))
+		r := run(t, "wrong, wrong, right")
 		if ro := r.Rollouts[0]; fmt.Sprint(ro.TurnScores) != "[0 0 1]" || ro.Reward != 1 || ro.Metrics[2]["rlef_passed"] != 1 {
 			t.Errorf("turn scores %v reward %v metrics %v, want [0 0 1] 1", ro.TurnScores, ro.Reward, ro.Metrics)
 		}
 	})
 	t.Run("feedback then pass, then finalize", func(t *testing.T) {
-		sc := verlScenario(nil, []string{fence("print(9)\n"), fence(ref)})
-		sc["finalize"] = true
-		ro := run(t, sc).Rollouts[0]
+		ro := run(t, "feedback then pass, then finalize").Rollouts[0]
 		if fmt.Sprint(ro.TurnScores) != "[0 1]" || ro.Reward != 1 || ro.CalculateScore == nil || *ro.CalculateScore != 1 {
 			t.Errorf("turn scores %v reward %v calculate_score %v", ro.TurnScores, ro.Reward, ro.CalculateScore)
 		}
@@ -211,30 +231,26 @@ func TestVerlInteraction(t *testing.T) {
 		}
 	})
 	t.Run("no code, row turn limit", func(t *testing.T) {
-		ro := run(t, verlScenario(map[string]any{"problem": "lanterns", "benchmark": "builtin", "max_turns": 2},
-			[]string{"I do not know.", fence("print(0)\n"), fence("print(1)\n")})).Rollouts[0]
+		ro := run(t, "no code, row turn limit").Rollouts[0]
 		if len(ro.TurnScores) != 2 || ro.TurnScores[0] != -0.2 || ro.TurnScores[1] != -1 || ro.Reward > -1.19 || ro.Reward < -1.21 {
 			t.Errorf("turn scores %v reward %v, want [-0.2 -1] -1.2", ro.TurnScores, ro.Reward)
 		}
 	})
 	t.Run("a row asking for more turns than verl allows", func(t *testing.T) {
-		var r verlResult
-		runPython(t, url, []string{"testdata/drive_verl.py"}, verlScenario(map[string]any{"max_turns": 5}, wrong), &r)
-		if !strings.Contains(r.Rollouts[0].Error, "max_user_turns") {
-			t.Errorf("rollout: %+v, want a ValueError naming max_user_turns", r.Rollouts[0])
+		r := all.Results["more turns than verl allows"]
+		if len(r.Rollouts) != 1 || !strings.Contains(r.Rollouts[0].Error, "max_user_turns") {
+			t.Errorf("rollouts: %+v, want a ValueError naming max_user_turns", r.Rollouts)
 		}
 	})
 	t.Run("max_assistant_turns = max_turns loses the last turn", func(t *testing.T) {
 		// Why the documented configuration has one more assistant turn:
 		// verl stops before the interaction judges the third turn.
-		sc := verlScenario(nil, wrong)
-		sc["max_assistant_turns"] = 3
-		if ro := run(t, sc).Rollouts[0]; fmt.Sprint(ro.TurnScores) != "[0 0]" || ro.Reward != 0 {
+		if ro := run(t, "max_assistant_turns = max_turns").Rollouts[0]; fmt.Sprint(ro.TurnScores) != "[0 0]" || ro.Reward != 0 {
 			t.Errorf("turn scores %v reward %v; verl's stopping rule changed?", ro.TurnScores, ro.Reward)
 		}
 	})
 	t.Run("the final reward reaches the advantage", func(t *testing.T) {
-		r := run(t, verlScenario(nil, wrong, []string{wrong[0], fence(ref)}))
+		r := run(t, "the final reward reaches the advantage")
 		if r.Rollouts[0].Reward != -1 || r.Rollouts[1].Reward != 1 {
 			t.Fatalf("rewards %v %v", r.Rollouts[0].Reward, r.Rollouts[1].Reward)
 		}
@@ -528,23 +544,28 @@ func TestOpenRLHFRewardFunc(t *testing.T) {
 // request's result: the queue holds every admitted request, the response
 // is kept open meanwhile, and each program gets its own full time limit
 // after its wait. Takes about 45 s (the time-outs sleep, so the load is
-// on the queue, not the CPU).
+// on the queue, not the CPU). -short sends one time-out per slot and two
+// requests behind them (about 11 s, and no wait beyond verl's read
+// time-out).
 func TestVerlBurstOfTimeouts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("45 s")
-	}
 	url := startServer(t) // 2 slots
 	sum := "import sys\nprint(sum(map(int, sys.stdin.read().split())))\n"
+	timeouts := 8
+	if testing.Short() {
+		timeouts = 2
+	}
 	var cases []map[string]any
-	for i := range 8 {
+	for i := range timeouts {
 		cases = append(cases, map[string]any{"name": fmt.Sprintf("timeout%d", i), "code": "import time\ntime.sleep(60)\n"})
 	}
 	cases = append(cases,
 		map[string]any{"name": "right_behind_all", "code": sum, "stdin": "1 2\n", "expected": "3", "delay": 0.5},
-		map[string]any{"name": "wrong_behind_all", "code": sum, "stdin": "1 2\n", "expected": "4", "delay": 0.5},
-		map[string]any{"name": "error_behind_all", "code": "raise ValueError()", "stdin": "", "delay": 0.5},
-		map[string]any{"name": "right_mid_burst", "code": sum, "stdin": "2 2\n", "expected": "4", "delay": 12},
-	)
+		map[string]any{"name": "wrong_behind_all", "code": sum, "stdin": "1 2\n", "expected": "4", "delay": 0.5})
+	if !testing.Short() {
+		cases = append(cases,
+			map[string]any{"name": "error_behind_all", "code": "raise ValueError()", "stdin": "", "delay": 0.5},
+			map[string]any{"name": "right_mid_burst", "code": sum, "stdin": "2 2\n", "expected": "4", "delay": 12})
+	}
 	var r struct {
 		Burst []struct {
 			Name          string   `json:"name"`
@@ -579,6 +600,9 @@ func TestVerlBurstOfTimeouts(t *testing.T) {
 	// The requests behind the whole burst waited longer than verl's 30 s
 	// read time-out: only the kept-open response kept verl waiting.
 	for _, b := range r.Burst {
+		if testing.Short() {
+			break
+		}
 		if b.Name == "right_behind_all" && (b.QueueWait == nil || *b.QueueWait < 30) {
 			t.Errorf("%s waited %v s in the queue; the test expects more than 30", b.Name, deref(b.QueueWait))
 		}

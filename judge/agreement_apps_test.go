@@ -32,6 +32,10 @@ func TestAPPSAgreement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if testing.Short() {
+		graded = oneOfEachOutcome(graded)
+		t.Logf("-short: %d programs, one of each problem and official outcome but time-outs", len(graded))
+	}
 	var tasks []Task
 	var samples []dataset.GradedSample
 	for _, g := range graded {
@@ -106,4 +110,23 @@ func itoa(n int) string {
 		b = append([]byte{byte('0' + n%10)}, b...)
 	}
 	return string(b)
+}
+
+// oneOfEachOutcome keeps the first sample of each problem and official
+// verdict: the representative subset -short judges. Time-outs are left
+// out: each costs the full 10 s limit (other tests cover time limits).
+func oneOfEachOutcome(samples []dataset.GradedSample) []dataset.GradedSample {
+	type key struct {
+		problem string
+		v       verdict.Verdict
+	}
+	seen := map[key]bool{}
+	var out []dataset.GradedSample
+	for _, s := range samples {
+		if k := (key{s.ProblemID, s.Verdict}); !seen[k] && s.Verdict != verdict.TimeLimit {
+			seen[k] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rlef/rlef/dataset"
+	"github.com/rlef/rlef/internal/textclip"
 )
 
 // Check compares a program's output with the expected output by the named
@@ -469,7 +470,7 @@ func checkExact(output, expected string) (bool, string) {
 func quoteClip(s string) string {
 	const max = 80
 	if len(s) > max {
-		s = s[:max] + "…"
+		s = textclip.Head(s, max) + "…"
 	}
 	return strconv.Quote(s)
 }

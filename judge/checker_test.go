@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rlef/rlef/dataset"
+	"github.com/rlef/rlef/internal/testenv"
 )
 
 func TestCheckTokens(t *testing.T) {
@@ -126,7 +127,7 @@ func TestCheckExact(t *testing.T) {
 func TestDecimalAgainstPython(t *testing.T) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("no python3")
+		testenv.Missing(t, "no python3: %v", err)
 	}
 	tokens := []string{"0", "-0", "0.0", "00", "1", "1.", ".1", "1.0", "1e0", "1E+0", "10e-1", "+1", "-1", "1_0", "_1", "1__0",
 		"inf", "-Inf", "Infinity", "infinit", "nan", "NaN12", "sNaN", "-nan", "1e", "e1", ".", "+", "1.2.3", "0x1", "١",

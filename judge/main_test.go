@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rlef/rlef/internal/testenv"
 	"github.com/rlef/rlef/sandbox"
 )
 
@@ -36,8 +37,9 @@ func testLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-// testJudge returns the shared judge, skipping the test when no isolated
-// sandbox can be started here (the tests need root or user namespaces).
+// testJudge returns the shared judge, skipping the test (failing it under
+// CI) when no isolated sandbox can be started here (the tests need root or
+// user namespaces).
 func testJudge(t testing.TB) *Judge {
 	t.Helper()
 	sharedOnce.Do(func() {
@@ -54,7 +56,7 @@ func testJudge(t testing.TB) *Judge {
 		sharedJudge, sharedErr = New(sharedPool, Options{CacheDir: sharedDir, Logger: testLogger()})
 	})
 	if sharedErr != nil {
-		t.Skipf("no sandbox: %v", sharedErr)
+		testenv.Missing(t, "no sandbox: %v", sharedErr)
 	}
 	return sharedJudge
 }

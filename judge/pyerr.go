@@ -3,6 +3,8 @@ package judge
 import (
 	"regexp"
 	"strings"
+
+	"github.com/rlef/rlef/internal/textclip"
 )
 
 // syntaxErrorRE matches the last line of a Python compile error.
@@ -41,22 +43,8 @@ func lastLine(s string) string {
 // clip keeps at most n bytes of s (the head and the tail), reporting
 // whether it cut anything. Cuts fall on UTF-8 boundaries.
 func clip(s string, n int) (string, bool) {
-	if len(s) <= n || n <= 0 {
-		return s, false
-	}
-	head, tail := n/2, n-n/2
-	h := s[:head]
-	for len(h) > 0 && !isRuneStart(s[len(h)]) {
-		h = h[:len(h)-1]
-	}
-	t := s[len(s)-tail:]
-	for len(t) > 0 && !isRuneStart(t[0]) {
-		t = t[1:]
-	}
-	return h + "\n…(output truncated)…\n" + t, true
+	return textclip.Middle(s, n, n/2, func(int) string { return "\n…(output truncated)…\n" })
 }
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 func clipString(s string, n int) string {
 	c, _ := clip(s, n)

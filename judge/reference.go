@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/rlef/rlef/dataset"
+	"github.com/rlef/rlef/internal/atomicfile"
 	"github.com/rlef/rlef/pyvalue"
 	"github.com/rlef/rlef/sandbox"
 	"github.com/rlef/rlef/verdict"
@@ -180,36 +181,7 @@ func (c *refCache) store(p *dataset.Problem, d *refData) error {
 	out.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(header))))
 	out.Write(header)
 	out.Write(blob.Bytes())
-	return writeFileAtomic(c.path(p, d.Key), out.Bytes())
-}
-
-// writeFileAtomic writes a file for keeps: a temporary file, synced,
-// renamed over the name, and the directory synced.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	if dir, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = dir.Sync()
-		dir.Close()
-	}
-	return nil
+	return atomicfile.WriteFile(c.path(p, d.Key), out.Bytes(), 0o600)
 }
 
 // reference returns p's reference outputs, computing them if needed.

@@ -14,7 +14,8 @@ import (
 	"github.com/rlef/rlef/verdict"
 )
 
-// Row is one output row of `rlef judge` (the contract in DESIGN.md).
+// Row is one output row of `rlef judge` (a contract: see
+// docs/architecture.md).
 type Row struct {
 	TaskID string `json:"task_id"`
 	Sample int    `json:"sample"`
@@ -204,27 +205,22 @@ func Summarize(set *dataset.Set, rows []Row) Summary {
 	if len(byTask) == 0 {
 		return sum
 	}
-	minN := -1
 	tasks := make([]string, 0, len(byTask))
-	for id, c := range byTask {
+	for id := range byTask {
 		tasks = append(tasks, id)
-		if minN < 0 || c.n < minN {
-			minN = c.n
-		}
 	}
 	sort.Strings(tasks)
+	// pass@k for every k that each task has the samples for.
 	score := func(label string, correct func(*counts) int) {
+		pcs := make([]metrics.PassCount, len(tasks))
+		for i, id := range tasks {
+			pcs[i] = metrics.PassCount{Problem: id, N: byTask[id].n, C: correct(byTask[id])}
+		}
 		m := map[string]float64{}
 		for _, k := range []int{1, 10, 100} {
-			if minN < k {
-				continue
+			if v, err := metrics.MeanPassAtK(pcs, k); err == nil {
+				m[fmt.Sprintf("pass@%d", k)] = v
 			}
-			total := 0.0
-			for _, id := range tasks {
-				c := byTask[id]
-				total += metrics.PassAtK(c.n, correct(c), k)
-			}
-			m[fmt.Sprintf("pass@%d", k)] = total / float64(len(tasks))
 		}
 		sum.PassAtK[label] = m
 	}

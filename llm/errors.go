@@ -9,7 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/rlef/rlef/internal/textclip"
 )
 
 // APIError is an HTTP error status from the model server.
@@ -69,11 +70,7 @@ func newAPIError(res *http.Response, now time.Time) *APIError {
 	}
 	e.Message, e.Type, e.Code = errorMessage(body)
 	if len(e.Message) > maxErrorMessage {
-		cut := maxErrorMessage
-		for cut > 0 && !utf8.RuneStart(e.Message[cut]) {
-			cut--
-		}
-		e.Message = e.Message[:cut] + "…"
+		e.Message = textclip.Head(e.Message, maxErrorMessage) + "…"
 	}
 	return e
 }

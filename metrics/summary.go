@@ -81,25 +81,41 @@ type Summary struct {
 // Summarize computes the [Summary] of a run. All interval estimates share
 // one set of bootstrap replicates.
 func Summarize(rs []Rollout, o SummaryOptions) (Summary, error) {
-	b, err := o.Bootstrap.normalized()
+	s, d, err := newSummary(rs, o)
+	if err == nil {
+		err = s.estimate(d, o)
+	}
+	if err == nil {
+		err = s.describe(rs, d)
+	}
 	if err != nil {
 		return Summary{}, fmt.Errorf("summary: %w", err)
+	}
+	return s, nil
+}
+
+// newSummary checks the options and the data and fills in what describes
+// them.
+func newSummary(rs []Rollout, o SummaryOptions) (Summary, *dataset, error) {
+	b, err := o.Bootstrap.normalized()
+	if err != nil {
+		return Summary{}, nil, err
 	}
 	d, err := prepare(rs)
 	if err != nil {
-		return Summary{}, fmt.Errorf("summary: %w", err)
+		return Summary{}, nil, err
 	}
 	if len(d.problems) == 0 {
-		return Summary{}, fmt.Errorf("summary: no problem has a usable rollout (%d infra failures)", d.infra)
+		return Summary{}, nil, fmt.Errorf("no problem has a usable rollout (%d infra failures)", d.infra)
 	}
 	T := o.TurnLimit
 	if T == 0 {
 		T = d.maxTurns
 	}
 	if err := d.checkTurnLimit(T); err != nil {
-		return Summary{}, fmt.Errorf("summary: %w", err)
+		return Summary{}, nil, err
 	}
-	s := Summary{
+	return Summary{
 		TurnLimit:             T,
 		Policy:                o.Policy,
 		Bootstrap:             b,
@@ -112,76 +128,53 @@ func Summarize(rs []Rollout, o SummaryOptions) (Summary, error) {
 		NAtK:                  []NAtKResult{},
 		PassAtK:               []PassAtKResult{},
 		Skipped:               []string{},
-	}
+	}, d, nil
+}
+
+// intervals are the statistics estimated from one set of bootstrap
+// replicates, each with the estimate it fills.
+type intervals struct {
+	stats   []statistic
+	targets []*Estimate
+}
+
+func (iv *intervals) add(st statistic, e *Estimate) {
+	iv.stats = append(iv.stats, st)
+	iv.targets = append(iv.targets, e)
+}
+
+// estimate computes the interval statistics: 1@T, the extra n@k and
+// pass@k.
+func (s *Summary) estimate(d *dataset, o SummaryOptions) error {
 	t, err := d.table(finalView)
 	if err != nil {
-		return Summary{}, fmt.Errorf("summary: %w", err)
+		return err
 	}
-
-	// Interval statistics, evaluated together: 1@T, extra n@k, pass@k.
-	var stats []statistic
-	addNK := func(nk NK) (*NAtKResult, bool, error) {
-		spec := Spec{N: nk.N, K: nk.K, TurnLimit: T, Policy: o.Policy}
-		if err := spec.validate(); err != nil {
-			return nil, false, fmt.Errorf("summary: %w", err)
-		}
-		if spec.Rollouts() > d.minPer {
-			s.Skipped = append(s.Skipped, fmt.Sprintf("%v: needs %d rollouts per problem at turn limit %d, the fewest is %d", spec, spec.Rollouts(), T, d.minPer))
-			return nil, false, nil
-		}
-		st, err := nAtKStat(d, t, spec, 0)
-		if err != nil {
-			return nil, false, fmt.Errorf("summary: %w", err)
-		}
-		stats = append(stats, st)
-		return &NAtKResult{Name: spec.String(), N: nk.N, K: nk.K, Rollouts: spec.Rollouts()}, true, nil
-	}
-	headline, _, err := addNK(NK{N: 1, K: T})
+	var iv intervals
+	headline, err := s.addNAtK(&iv, d, t, NK{N: 1, K: s.TurnLimit})
 	if err != nil {
-		return Summary{}, err
+		return err
 	}
 	var extra []*NAtKResult
 	for _, nk := range o.NAtK {
-		r, ok, err := addNK(nk)
+		r, err := s.addNAtK(&iv, d, t, nk)
 		if err != nil {
-			return Summary{}, err
+			return err
 		}
-		if ok {
+		if r != nil {
 			extra = append(extra, r)
 		}
 	}
-	passK := o.PassK
-	if passK == nil {
-		passK = []int{1, 10}
+	pass, err := s.addPassAtK(&iv, d, o.PassK)
+	if err != nil {
+		return err
 	}
-	var pass []*PassAtKResult
-	for _, k := range passK {
-		switch {
-		case k < 1:
-			return Summary{}, fmt.Errorf("summary: pass@%d: want k ≥ 1", k)
-		case k > d.minPer:
-			s.Skipped = append(s.Skipped, fmt.Sprintf("pass@%d: needs %d rollouts per problem, the fewest is %d", k, k, d.minPer))
-			continue
-		}
-		stats = append(stats, statistic{view: 0, eval: func(c Counts) float64 {
-			return PassAtK(c.Total, c.Correct(), k)
-		}})
-		pass = append(pass, &PassAtKResult{K: k})
-	}
-	per := t.perProblem(stats)
+	per := t.perProblem(iv.stats)
 	var reps [][]float64
-	s.CI, reps = t.replicates(stats, b, streamRollouts)
-	targets := make([]*Estimate, 0, len(stats))
-	targets = append(targets, &headline.Estimate)
-	for _, r := range extra {
-		targets = append(targets, &r.Estimate)
-	}
-	for _, r := range pass {
-		targets = append(targets, &r.Estimate)
-	}
-	for i, e := range targets {
+	s.CI, reps = t.replicates(iv.stats, s.Bootstrap, streamRollouts)
+	for i, e := range iv.targets {
 		e.Value = mean(per[i])
-		e.Lo, e.Hi = b.interval(reps[i])
+		e.Lo, e.Hi = s.Bootstrap.interval(reps[i])
 	}
 	s.SolveRate = *headline
 	for _, r := range extra {
@@ -190,26 +183,75 @@ func Summarize(rs []Rollout, o SummaryOptions) (Summary, error) {
 	for _, r := range pass {
 		s.PassAtK = append(s.PassAtK, *r)
 	}
+	return nil
+}
 
+// addNAtK adds n@k to iv, or, when the problems have too few rollouts for
+// it, says so in s.Skipped and returns nil.
+func (s *Summary) addNAtK(iv *intervals, d *dataset, t *table, nk NK) (*NAtKResult, error) {
+	spec := Spec{N: nk.N, K: nk.K, TurnLimit: s.TurnLimit, Policy: s.Policy}
+	if err := spec.validate(); err != nil {
+		return nil, err
+	}
+	if spec.Rollouts() > d.minPer {
+		s.Skipped = append(s.Skipped, fmt.Sprintf("%v: needs %d rollouts per problem at turn limit %d, the fewest is %d", spec, spec.Rollouts(), s.TurnLimit, d.minPer))
+		return nil, nil
+	}
+	st, err := nAtKStat(d, t, spec, 0)
+	if err != nil {
+		return nil, err
+	}
+	r := &NAtKResult{Name: spec.String(), N: nk.N, K: nk.K, Rollouts: spec.Rollouts()}
+	iv.add(st, &r.Estimate)
+	return r, nil
+}
+
+// addPassAtK adds pass@k for each k (1 and 10 when ks is nil) that the
+// problems have the rollouts for; the others are noted in s.Skipped.
+func (s *Summary) addPassAtK(iv *intervals, d *dataset, ks []int) ([]*PassAtKResult, error) {
+	if ks == nil {
+		ks = []int{1, 10}
+	}
+	var pass []*PassAtKResult
+	for _, k := range ks {
+		switch {
+		case k < 1:
+			return nil, fmt.Errorf("pass@%d: want k ≥ 1", k)
+		case k > d.minPer:
+			s.Skipped = append(s.Skipped, fmt.Sprintf("pass@%d: needs %d rollouts per problem, the fewest is %d", k, k, d.minPer))
+			continue
+		}
+		r := &PassAtKResult{K: k}
+		iv.add(statistic{view: 0, eval: func(c Counts) float64 {
+			return PassAtK(c.Total, c.Correct(), k)
+		}}, &r.Estimate)
+		pass = append(pass, r)
+	}
+	return pass, nil
+}
+
+// describe adds what needs no shared replicates: solve rates by turn,
+// single- vs multi-turn, rates, behaviour and code change.
+func (s *Summary) describe(rs []Rollout, d *dataset) error {
+	T := s.TurnLimit
 	s.SolvedByTurn = solvedByTurn(d, T)
 	if T > 1 {
-		stmt, err := CompareSTMT(rs, nil, STMTOptions{Budget: T, TurnLimit: T, Policy: o.Policy, Bootstrap: b})
+		stmt, err := CompareSTMT(rs, nil, STMTOptions{Budget: T, TurnLimit: T, Policy: s.Policy, Bootstrap: s.Bootstrap})
 		if err != nil {
 			s.Skipped = append(s.Skipped, fmt.Sprintf("ST vs MT: %v", err))
 		} else {
 			s.STvsMT = &stmt
 		}
 	}
+	var err error
 	if s.Rates, err = ComputeRates(rs); err != nil {
-		return Summary{}, fmt.Errorf("summary: %w", err)
+		return err
 	}
 	if s.Behaviour, err = AnalyzeBehaviour(rs); err != nil {
-		return Summary{}, fmt.Errorf("summary: %w", err)
+		return err
 	}
-	if _, s.CodeChange, err = CodeChange(rs); err != nil {
-		return Summary{}, fmt.Errorf("summary: %w", err)
-	}
-	return s, nil
+	_, s.CodeChange, err = CodeChange(rs)
+	return err
 }
 
 // solvedByTurn returns, for t = 1..T, the per-problem-averaged fraction of

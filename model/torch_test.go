@@ -4,9 +4,9 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
+	"github.com/rlef/rlef/internal/testenv"
 	"github.com/rlef/rlef/model/torchref"
 )
 
@@ -18,10 +18,7 @@ func requireTorch(t *testing.T) {
 	if err == nil {
 		return
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("PyTorch is needed for this test: %v", err)
-	}
-	t.Skip(err)
+	testenv.Missing(t, "PyTorch is needed for this test: %v", err)
 }
 
 type torchOut struct {

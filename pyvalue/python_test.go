@@ -9,12 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rlef/rlef/internal/testenv"
 )
 
 // The differential tests compare this package with CPython 3.11 itself
@@ -23,20 +24,10 @@ import (
 
 const pythonPath = "/usr/bin/python3"
 
-// scaled returns n times $RLEF_DIFF_SCALE (default 1) as a string, so
-// that a local run can test many more random cases than CI does.
-func scaled(n int) string {
-	if k, err := strconv.Atoi(os.Getenv("RLEF_DIFF_SCALE")); err == nil && k > 0 {
-		n *= k
-	}
-	return strconv.Itoa(n)
-}
-
-// seeded returns seed plus $RLEF_DIFF_SEED (default 0) as a string.
-func seeded(seed int) string {
-	k, _ := strconv.Atoi(os.Getenv("RLEF_DIFF_SEED"))
-	return strconv.Itoa(seed + k)
-}
+// scaled and seeded give a randomized test's size and seed as arguments
+// of the Python side (see testenv.Scaled and testenv.Seeded).
+func scaled(n int) string    { return strconv.Itoa(testenv.Scaled(n)) }
+func seeded(seed int) string { return strconv.Itoa(testenv.Seeded(seed)) }
 
 func requirePython(t testing.TB) {
 	t.Helper()
@@ -48,10 +39,7 @@ func requirePython(t testing.TB) {
 	if err == nil {
 		msg += ", found " + strings.TrimSpace(string(out))
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testenv.Missing(t, "%s", msg)
 }
 
 // runPy runs testdata/pydiff.py with args and stdin and decodes its JSON

@@ -14,9 +14,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rlef/rlef/internal/testenv"
 )
 
-// chromiumPath finds Debian's chromium; tests skip without it.
+// chromiumPath finds Debian's chromium; tests skip without it (and fail
+// under CI).
 func chromiumPath(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -24,7 +27,7 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("chromium not installed (Debian: apt-get install -y chromium); skipping the headless rendering test")
+	testenv.Missing(t, "chromium not installed (Debian: apt-get install -y chromium): the headless rendering test needs it")
 	return ""
 }
 

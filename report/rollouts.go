@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rlef/rlef/episode"
+	"github.com/rlef/rlef/internal/textclip"
 	"github.com/rlef/rlef/metrics"
 	"github.com/rlef/rlef/verdict"
 )
@@ -84,11 +85,10 @@ func firstLine(s string) string {
 	return clip(s, 160)
 }
 
-// clip cuts s to at most n runes, marking the cut.
+// clip cuts s to at most n characters, marking the cut.
 func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+	if c, cut := textclip.Runes(s, n); cut {
+		return c + "…"
 	}
-	return string(r[:n]) + "…"
+	return s
 }

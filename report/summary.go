@@ -4,10 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/rlef/rlef/episode"
+	"github.com/rlef/rlef/internal/atomicfile"
 	"github.com/rlef/rlef/metrics"
 	"github.com/rlef/rlef/store"
 )
@@ -53,7 +52,7 @@ func WriteSummary(ctx context.Context, st *store.Store, path string) error {
 	if err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
-	return writeFileAtomic(path, append(b, '\n'))
+	return atomicfile.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 // SummaryOptions are the [metrics.SummaryOptions] of a run: its configured
@@ -69,28 +68,4 @@ func SummaryOptions(info *store.RunInfo, o Options) metrics.SummaryOptions {
 		}
 	}
 	return so
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it into place.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

@@ -96,8 +96,6 @@ type cacheEntry struct {
 	size int64
 	// cacheable is false for outcomes that may depend on load.
 	cacheable bool
-	// timedOut: the compiler ran out of time (never cached).
-	timedOut bool
 }
 
 func newCompiler(p *Pool, cfg Config) (*compiler, error) {
@@ -300,7 +298,7 @@ func (c *compiler) programFor(e *cacheEntry, cached bool) (*Program, bool, error
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	res := *e.result
-	prog := &Program{Language: CPP, Compile: &res, Cached: cached, CompileTimedOut: e.timedOut}
+	prog := &Program{Language: CPP, Compile: &res, Cached: cached}
 	if res.Status != verdict.OK {
 		return prog, true, nil
 	}
@@ -398,11 +396,14 @@ func (c *compiler) entryFor(key string, r *Result) (*cacheEntry, error) {
 		// A time-out may be the machine's load, not the program's doing:
 		// never remembered.
 		res.Status, res.Message = verdict.CompileError, "compilation exceeded the time limit ("+c.limits.WallTime.String()+")"
-		e.cacheable, e.timedOut = false, true
+		res.CompileLimit = r.Status
+		e.cacheable = false
 	case r.Status == verdict.MemoryLimit:
 		res.Status, res.Message = verdict.CompileError, "compilation exceeded the memory limit ("+FormatBytes(c.limits.Memory)+")"
+		res.CompileLimit = r.Status
 	case r.Status == verdict.OutputLimit:
 		res.Status, res.Message = verdict.CompileError, "compiler output or binary exceeded "+FormatBytes(c.limits.Output)
+		res.CompileLimit = r.Status
 	case r.Status != verdict.OK:
 		res.Status, res.Message = verdict.CompileError, "compilation failed ("+r.Message+")"
 	case len(bin) == 0:

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rlef/rlef/internal/atomicfile"
 	"github.com/rlef/rlef/verdict"
 )
 
@@ -35,6 +36,7 @@ type diskResult struct {
 	Stderr   string          `json:"stderr"`
 	Stdout   string          `json:"stdout"`
 	Message  string          `json:"message"`
+	Limit    verdict.Verdict `json:"limit,omitempty"`
 	CPUMs    int64           `json:"cpu_ms"`
 	WallMs   int64           `json:"wall_ms"`
 	Memory   int64           `json:"memory"`
@@ -71,7 +73,7 @@ func (d *diskCache) load(key string) (*Result, []byte, error) {
 		return nil, nil, err
 	}
 	res := &Result{Status: dr.Status, ExitCode: dr.ExitCode, Stdout: []byte(dr.Stdout), Stderr: []byte(dr.Stderr),
-		Message: dr.Message, CPUTime: time.Duration(dr.CPUMs) * time.Millisecond,
+		Message: dr.Message, CompileLimit: dr.Limit, CPUTime: time.Duration(dr.CPUMs) * time.Millisecond,
 		WallTime: time.Duration(dr.WallMs) * time.Millisecond, Memory: dr.Memory}
 	now := time.Now()
 	_ = os.Chtimes(d.path(key, ".json"), now, now)
@@ -97,17 +99,17 @@ func (d *diskCache) save(key string, r *Result, bin []byte) {
 		return
 	}
 	dr := diskResult{Status: r.Status, ExitCode: r.ExitCode, Stderr: string(r.Stderr),
-		Stdout: string(r.Stdout), Message: r.Message, CPUMs: r.CPUTime.Milliseconds(),
+		Stdout: string(r.Stdout), Message: r.Message, Limit: r.CompileLimit, CPUMs: r.CPUTime.Milliseconds(),
 		WallMs: r.WallTime.Milliseconds(), Memory: r.Memory}
 	if bin != nil {
 		sum := sha256.Sum256(bin)
 		dr.SHA256 = hex.EncodeToString(sum[:])
-		if writeAtomic(d.path(key, ".bin"), bin) != nil {
+		if atomicfile.WriteFile(d.path(key, ".bin"), bin, 0o600) != nil {
 			return
 		}
 	}
 	meta, err := json.Marshal(dr)
-	if err != nil || writeAtomic(d.path(key, ".json"), meta) != nil {
+	if err != nil || atomicfile.WriteFile(d.path(key, ".json"), meta, 0o600) != nil {
 		return
 	}
 	d.mu.Lock()
@@ -177,34 +179,4 @@ func (d *diskCache) size() int64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.bytes
-}
-
-// writeAtomic writes a file for keeps: a temporary file, synced, renamed
-// over the name, and the directory synced.
-func writeAtomic(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return err
-	}
-	if f, err := os.Open(dir); err == nil {
-		_ = f.Sync()
-		f.Close()
-	}
-	return nil
 }

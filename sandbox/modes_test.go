@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rlef/rlef/internal/testenv"
 	"github.com/rlef/rlef/verdict"
 )
 
@@ -59,10 +60,10 @@ func TestUnprivilegedUserNamespaces(t *testing.T) {
 		t.Skip("slow")
 	}
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to become an unprivileged user")
+		testenv.Missing(t, "needs root to become an unprivileged user")
 	}
 	if Probe().Mode == "unavailable" {
-		t.Skip("user namespaces unavailable")
+		testenv.Missing(t, "user namespaces unavailable")
 	}
 	// The test binary lives in a private build directory: copy it where
 	// the unprivileged user can run it.

@@ -29,6 +29,16 @@ var DefaultPreload = []string{
 	"typing", "unittest",
 }
 
+// DefaultPython and DefaultCXX are Config's default interpreter and
+// compiler.
+const (
+	DefaultPython = "/usr/bin/python3"
+	DefaultCXX    = "/usr/bin/g++"
+)
+
+// DefaultCXXFlags are Config's default compiler flags.
+func DefaultCXXFlags() []string { return []string{"-std=c++17", "-O2", "-pipe"} }
+
 // Config configures a Pool. The zero value works: defaults are filled in.
 type Config struct {
 	// Slots is the number of programs that run at once; default: the
@@ -86,13 +96,13 @@ func (c *Config) fill() error {
 		c.Slots = runtime.NumCPU()
 	}
 	if c.Python == "" {
-		c.Python = "/usr/bin/python3"
+		c.Python = DefaultPython
 	}
 	if c.CXX == "" {
-		c.CXX = "/usr/bin/g++"
+		c.CXX = DefaultCXX
 	}
 	if c.CXXFlags == nil {
-		c.CXXFlags = []string{"-std=c++17", "-O2", "-pipe"}
+		c.CXXFlags = DefaultCXXFlags()
 	}
 	if c.Preload == nil {
 		c.Preload = DefaultPreload

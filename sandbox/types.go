@@ -132,6 +132,10 @@ type Result struct {
 	Files map[string][]byte
 	// Message explains a limit or compile verdict in words.
 	Message string
+	// CompileLimit is, for a compile_error one of the compiler's limits
+	// caused, that limit's verdict (time_limit, memory_limit or
+	// output_limit); empty otherwise.
+	CompileLimit verdict.Verdict
 }
 
 // Program is source code ready to run: Python as is, C++ compiled.
@@ -144,9 +148,6 @@ type Program struct {
 	Compile *Result
 	// Cached reports that the compile result came from the cache.
 	Cached bool
-	// CompileTimedOut reports that the compiler was stopped by its time
-	// limit (Compile then says compile_error).
-	CompileTimedOut bool
 }
 
 // OK reports whether the program can be run (it compiled, or needs no

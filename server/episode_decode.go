@@ -46,7 +46,7 @@ func DecodeEpisodeCreate(body []byte, maxTurns int) (*EpisodeCreateRequest, erro
 	}
 	req := &EpisodeCreateRequest{
 		Benchmark:      o.str("benchmark", false, ""),
-		MaxTurns:       int(o.integer("max_turns", 3)),
+		MaxTurns:       int(o.integer("max_turns", episode.DefaultTurns)),
 		Feedback:       o.str("feedback", false, string(episode.FeedbackRLEF)),
 		Extraction:     o.str("extraction", false, string(episode.LastFence)),
 		Template:       o.str("template", false, ""),

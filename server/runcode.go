@@ -192,7 +192,7 @@ func (s *Server) program(ctx context.Context, lang sandbox.Language, code string
 		return nil, err
 	}
 	defer prog.Close()
-	ex := &dist.Execution{Cached: prog.Cached, CompileTimedOut: prog.CompileTimedOut}
+	ex := &dist.Execution{Cached: prog.Cached}
 	if prog.Compile != nil {
 		c := *prog.Compile
 		ex.Compile = &c
@@ -305,7 +305,7 @@ func compileResult(ex *dist.Execution, timeout time.Duration) *CommandRunResult 
 		MemoryBytes: c.Memory, Stdout: ptr(text(c.Stdout)), Stderr: ptr(text(c.Stderr)), Cached: &cached,
 		Message: c.Message,
 	}
-	timedOut := ex.CompileTimedOut || (timeout > 0 && c.WallTime > timeout)
+	timedOut := c.CompileLimit == verdict.TimeLimit || (timeout > 0 && c.WallTime > timeout)
 	switch {
 	case timedOut:
 		r.Status, r.Verdict = CommandTimeLimitExceeded, string(verdict.CompileError)

@@ -111,6 +111,26 @@ type Dispatcher interface {
 	Capacity() int
 }
 
+// Defaults of Config, exported for flags and documentation.
+const (
+	DefaultMaxBody        = 64 << 20
+	DefaultKeepAlive      = 2 * time.Second
+	DefaultMaxWaiting     = 1024
+	DefaultRunQueueWait   = 2 * time.Minute
+	DefaultJudgeQueueWait = time.Minute
+)
+
+// DefaultRunLimits are RunLimits' defaults (the pool's maxima may lower
+// them).
+func DefaultRunLimits() RunLimits {
+	return RunLimits{DefaultMemory: 1 << 30, MaxMemory: 4 << 30, MaxRunTimeout: time.Minute, Output: 16 << 20, Processes: 128}
+}
+
+// DefaultEpisodeLimits are EpisodeLimits' defaults.
+func DefaultEpisodeLimits() EpisodeLimits {
+	return EpisodeLimits{TTL: 30 * time.Minute, Max: 10000, MaxFinished: 10000, MaxTurns: 16}
+}
+
 func (c *Config) fill() error {
 	if c.Pool == nil && c.Dispatch == nil {
 		return errors.New("server: no sandbox pool")
@@ -125,26 +145,37 @@ func (c *Config) fill() error {
 		}
 		c.Judge = j
 	}
-	r := &c.Run
-	if r.DefaultMemory <= 0 {
-		r.DefaultMemory = 1 << 30
+	c.Run.fill(c.maxLimits())
+	fillQueue(&c.RunQueue, c.slots(), DefaultRunQueueWait)
+	fillQueue(&c.JudgeQueue, c.slots(), DefaultJudgeQueueWait)
+	if c.Dispatch != nil {
+		c.RunQueue.Capacity, c.JudgeQueue.Capacity = c.Dispatch.Capacity, c.Dispatch.Capacity
 	}
-	if r.MaxMemory <= 0 {
-		r.MaxMemory = 4 << 30
+	if c.KeepAlive == 0 {
+		c.KeepAlive = DefaultKeepAlive
 	}
-	if r.DefaultMemory > r.MaxMemory {
-		r.DefaultMemory = r.MaxMemory
+	c.Episodes.fill()
+	orDefault(&c.MaxBody, DefaultMaxBody)
+	if c.PodName == "" {
+		c.PodName = os.Getenv("MY_POD_NAME")
 	}
-	if r.MaxRunTimeout <= 0 {
-		r.MaxRunTimeout = time.Minute
+	for _, s := range c.Sets {
+		if s == nil || s.Name == "" {
+			return errors.New("server: a served benchmark has no name")
+		}
 	}
-	if r.Output <= 0 {
-		r.Output = 16 << 20
-	}
-	if r.Processes <= 0 {
-		r.Processes = 128
-	}
-	max := c.maxLimits()
+	return nil
+}
+
+// fill applies the defaults, then caps the limits at the sandbox's maxima.
+func (r *RunLimits) fill(max sandbox.Limits) {
+	d := DefaultRunLimits()
+	orDefault(&r.DefaultMemory, d.DefaultMemory)
+	orDefault(&r.MaxMemory, d.MaxMemory)
+	r.DefaultMemory = min(r.DefaultMemory, r.MaxMemory)
+	orDefault(&r.MaxRunTimeout, d.MaxRunTimeout)
+	orDefault(&r.Output, d.Output)
+	orDefault(&r.Processes, d.Processes)
 	if max.Memory > 0 && r.MaxMemory > max.Memory {
 		r.MaxMemory = max.Memory
 	}
@@ -157,38 +188,14 @@ func (c *Config) fill() error {
 	if max.Processes > 0 && r.Processes > max.Processes {
 		r.Processes = max.Processes
 	}
-	fillQueue(&c.RunQueue, c.slots(), 2*time.Minute)
-	fillQueue(&c.JudgeQueue, c.slots(), time.Minute)
-	if c.Dispatch != nil {
-		c.RunQueue.Capacity, c.JudgeQueue.Capacity = c.Dispatch.Capacity, c.Dispatch.Capacity
-	}
-	if c.KeepAlive == 0 {
-		c.KeepAlive = 2 * time.Second
-	}
-	if c.Episodes.TTL <= 0 {
-		c.Episodes.TTL = 30 * time.Minute
-	}
-	if c.Episodes.Max <= 0 {
-		c.Episodes.Max = 10000
-	}
-	if c.Episodes.MaxFinished <= 0 {
-		c.Episodes.MaxFinished = 10000
-	}
-	if c.Episodes.MaxTurns <= 0 {
-		c.Episodes.MaxTurns = 16
-	}
-	if c.MaxBody <= 0 {
-		c.MaxBody = 64 << 20
-	}
-	if c.PodName == "" {
-		c.PodName = os.Getenv("MY_POD_NAME")
-	}
-	for _, s := range c.Sets {
-		if s == nil || s.Name == "" {
-			return errors.New("server: a served benchmark has no name")
-		}
-	}
-	return nil
+}
+
+func (e *EpisodeLimits) fill() {
+	d := DefaultEpisodeLimits()
+	orDefault(&e.TTL, d.TTL)
+	orDefault(&e.Max, d.Max)
+	orDefault(&e.MaxFinished, d.MaxFinished)
+	orDefault(&e.MaxTurns, d.MaxTurns)
 }
 
 // maxLimits are the sandbox's maxima: the pool's, or the defaults every
@@ -209,14 +216,15 @@ func (c *Config) slots() int {
 }
 
 func fillQueue(q *QueueConfig, slots int, wait time.Duration) {
-	if q.Concurrency <= 0 && slots > 0 {
-		q.Concurrency = slots
-	}
-	if q.MaxWaiting <= 0 {
-		q.MaxWaiting = 1024
-	}
-	if q.MaxWait <= 0 {
-		q.MaxWait = wait
+	orDefault(&q.Concurrency, slots)
+	orDefault(&q.MaxWaiting, DefaultMaxWaiting)
+	orDefault(&q.MaxWait, wait)
+}
+
+// orDefault sets *v to def when *v is zero or negative (unset).
+func orDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
 	}
 }
 

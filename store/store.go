@@ -3,9 +3,10 @@
 // its turns, and a cache of model responses keyed by the full request, so
 // a resumed run never pays for a request twice.
 //
-// Writes are transactional: an episode and its turns land together or not
-// at all, so a run killed at any moment resumes without losing or
-// duplicating anything.
+// Writes are atomic: an episode and its turns land together or not at
+// all, so a run killed at any moment resumes without losing or duplicating
+// anything. The layout is versioned (SchemaVersion); Open migrates an
+// older store and refuses a newer one.
 package store
 
 import (
@@ -25,6 +26,20 @@ import (
 // FileName is the database's name inside a run directory.
 const FileName = "store.db"
 
+// SchemaVersion is the version of the database layout this package reads
+// and writes, kept in SQLite's user_version. Open brings an older store up
+// to it and refuses a newer one (see ErrNewerSchema).
+//
+// Versions: 0, a store from before versions were kept (it had a turns
+// table holding a copy of each episode's turns, never read; migrating
+// drops it); 1, the layout of schema below.
+const SchemaVersion = 1
+
+// ErrNewerSchema is returned (wrapped) by Open for a store written by a
+// newer rlef, whose layout this one does not know.
+var ErrNewerSchema = errors.New("store written by a newer rlef")
+
+// schema is the layout of SchemaVersion.
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (
 	key   TEXT PRIMARY KEY,
@@ -41,13 +56,6 @@ CREATE TABLE IF NOT EXISTS episodes (
 	finished_at TEXT    NOT NULL,
 	PRIMARY KEY (problem, sample)
 );
-CREATE TABLE IF NOT EXISTS turns (
-	problem TEXT    NOT NULL,
-	sample  INTEGER NOT NULL,
-	turn    INTEGER NOT NULL,
-	data    TEXT    NOT NULL,
-	PRIMARY KEY (problem, sample, turn)
-);
 CREATE TABLE IF NOT EXISTS llm_cache (
 	key        TEXT PRIMARY KEY,
 	response   TEXT NOT NULL,
@@ -55,16 +63,25 @@ CREATE TABLE IF NOT EXISTS llm_cache (
 );
 `
 
+// migrations[v] brings a store of version v to version v+1. A new store
+// (version 0, no tables) goes through them too.
+var migrations = []string{
+	0: schema + `DROP TABLE IF EXISTS turns;`,
+}
+
 // Store is one run's database. It is safe for concurrent use.
 type Store struct {
 	db *sql.DB
 }
 
-// Open opens (creating if needed) the database at path.
+// Open opens (creating if needed) the database at path, migrating it to
+// SchemaVersion.
 func Open(ctx context.Context, path string) (*Store, error) {
 	// WAL lets readers (a report on a running evaluation) work beside the
-	// writer; the busy timeout absorbs brief lock contention.
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	// writer; the busy timeout absorbs brief lock contention. Transactions
+	// take the write lock when they begin, so two processes opening an old
+	// store wait for each other instead of failing.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -72,11 +89,41 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// SQLite allows one writer; a single connection keeps writes ordered
 	// and avoids SQLITE_BUSY between our own goroutines.
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if err := migrate(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return &Store{db: db}, nil
+}
+
+// migrate checks the store's schema version and applies the migrations it
+// lacks, all in one transaction.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+		return fmt.Errorf("schema version: %w", err)
+	}
+	if v > SchemaVersion {
+		return fmt.Errorf("%w: schema version %d, this rlef reads up to %d; use a newer rlef", ErrNewerSchema, v, SchemaVersion)
+	}
+	if v == SchemaVersion {
+		return nil
+	}
+	for ; v < SchemaVersion; v++ {
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			return fmt.Errorf("migrate schema from version %d: %w", v, err)
+		}
+	}
+	// PRAGMA takes no parameters; v is a number this code set.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, v)); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	return tx.Commit()
 }
 
 // Close closes the database.
@@ -119,40 +166,20 @@ type Key struct {
 	Sample  int
 }
 
-// PutEpisode records a finished episode and its turns atomically,
-// replacing any earlier record of the same episode.
+// PutEpisode records a finished episode with its turns (one row, written
+// by one statement, so atomically), replacing any earlier record of the
+// same episode.
 func (s *Store) PutEpisode(ctx context.Context, e *episode.Episode) error {
 	data, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("store episode %s/%d: %w", e.Problem, e.Sample, err)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store episode %s/%d: %w", e.Problem, e.Sample, err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM turns WHERE problem = ? AND sample = ?`, e.Problem, e.Sample); err != nil {
-		return fmt.Errorf("store episode %s/%d: %w", e.Problem, e.Sample, err)
-	}
-	for _, t := range e.Turns {
-		td, err := json.Marshal(t)
-		if err != nil {
-			return fmt.Errorf("store episode %s/%d: %w", e.Problem, e.Sample, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO turns(problem, sample, turn, data) VALUES(?, ?, ?, ?)`,
-			e.Problem, e.Sample, t.Index, string(td)); err != nil {
-			return fmt.Errorf("store episode %s/%d turn %d: %w", e.Problem, e.Sample, t.Index, err)
-		}
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO episodes(problem, sample, passed, reward, turns, infra, data, finished_at)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO episodes(problem, sample, passed, reward, turns, infra, data, finished_at)
 		VALUES(?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(problem, sample) DO UPDATE SET passed = excluded.passed, reward = excluded.reward,
 			turns = excluded.turns, infra = excluded.infra, data = excluded.data, finished_at = excluded.finished_at`,
 		e.Problem, e.Sample, e.Passed, e.Reward, len(e.Turns), e.Infra, string(data), time.Now().UTC().Format(time.RFC3339Nano))
 	if err != nil {
-		return fmt.Errorf("store episode %s/%d: %w", e.Problem, e.Sample, err)
-	}
-	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store episode %s/%d: %w", e.Problem, e.Sample, err)
 	}
 	return nil

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,10 +39,57 @@ func TestEpisodesAreReplacedNotDuplicated(t *testing.T) {
 	}
 	eps, _ := st.Episodes(ctx)
 	total, infra, _ := st.Count(ctx)
-	var turns int
-	st.db.QueryRow(`SELECT COUNT(*) FROM turns`).Scan(&turns)
-	if len(eps) != 1 || !eps[0].Passed || total != 1 || infra != 0 || turns != 1 {
-		t.Errorf("episodes %d passed %v total %d infra %d turns %d", len(eps), eps[0].Passed, total, infra, turns)
+	if len(eps) != 1 || !eps[0].Passed || total != 1 || infra != 0 || len(eps[0].Turns) != 1 || eps[0].Turns[0].Code != "x" {
+		t.Errorf("episodes %d passed %v total %d infra %d turns %+v", len(eps), eps[0].Passed, total, infra, eps[0].Turns)
+	}
+}
+
+// A store from before schema versions (with its unread turns table) is
+// migrated and keeps its episodes; a store from a newer rlef is refused.
+func TestSchemaVersion(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE episodes (problem TEXT NOT NULL, sample INTEGER NOT NULL, passed INTEGER NOT NULL,
+	reward REAL NOT NULL, turns INTEGER NOT NULL, infra TEXT NOT NULL DEFAULT '', data TEXT NOT NULL,
+	finished_at TEXT NOT NULL, PRIMARY KEY (problem, sample));
+CREATE TABLE turns (problem TEXT NOT NULL, sample INTEGER NOT NULL, turn INTEGER NOT NULL, data TEXT NOT NULL,
+	PRIMARY KEY (problem, sample, turn));
+CREATE TABLE llm_cache (key TEXT PRIMARY KEY, response TEXT NOT NULL, created_at TEXT NOT NULL);
+INSERT INTO episodes VALUES ('p', 0, 1, 1.0, 1, '', '{"problem":"p","sample":0,"passed":true,"turns":[{"index":1,"code":"x"}]}', '2025-01-01T00:00:00Z');
+INSERT INTO turns VALUES ('p', 0, 1, '{"index":1,"code":"x"}');`
+	if _, err := db.Exec(legacy); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("open a store without a schema version: %v", err)
+	}
+	eps, err := st.Episodes(ctx)
+	if err != nil || len(eps) != 1 || !eps[0].Passed || len(eps[0].Turns) != 1 || eps[0].Turns[0].Code != "x" {
+		t.Fatalf("episodes after migration: %+v, %v", eps, err)
+	}
+	var version, turnsTables int
+	st.db.QueryRow(`PRAGMA user_version`).Scan(&version)
+	st.db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'turns'`).Scan(&turnsTables)
+	if version != SchemaVersion || turnsTables != 0 {
+		t.Errorf("after migration: schema version %d (want %d), %d turns tables (want 0)", version, SchemaVersion, turnsTables)
+	}
+	if _, err := st.db.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, SchemaVersion+1)); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	_, err = Open(ctx, path)
+	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("open a store of a newer schema: %v; want ErrNewerSchema naming the file", err)
 	}
 }
 

@@ -287,20 +287,9 @@ func (t *Trainer) prepare(cfg Config, rs []*Rollout, st *Stats) ([]item, error) 
 	seqs := make([]Sequence, len(rs))
 	vseqs := make([]Sequence, len(rs))
 	for i, r := range rs {
-		it := &items[i]
-		it.tokens = r.trainedTokens()
-		for _, tt := range r.Turns {
-			if tt.Forced {
-				continue
-			}
-			for k := tt.Start; k < tt.End; k++ {
-				it.score = append(it.score, k)
-			}
-			it.logp = append(it.logp, tt.LogProbs...)
-			it.valuePos = append(it.valuePos, valuePositions(tt, o.TokenLevelValue)...)
-		}
-		seqs[i] = Sequence{Tokens: it.tokens, Score: it.score}
-		vseqs[i] = Sequence{Tokens: it.tokens, Value: it.valuePos}
+		items[i] = newItem(r, o.TokenLevelValue)
+		seqs[i] = Sequence{Tokens: items[i].tokens, Score: items[i].score}
+		vseqs[i] = Sequence{Tokens: items[i].tokens, Value: items[i].valuePos}
 	}
 	ref, err := chunked(seqs, cfg.ChunkTokens, func(c []Sequence) ([]Scores, error) { return t.Reference.Score(c, false) })
 	if err != nil {
@@ -316,45 +305,17 @@ func (t *Trainer) prepare(cfg Config, rs []*Rollout, st *Stats) ([]item, error) 
 	for i, r := range rs {
 		it := &items[i]
 		it.oldValue = toF64(vals[i])
-		k, kv := 0, 0
-		in := make([]TurnInput, len(r.Turns))
-		for j, tt := range r.Turns {
-			in[j].Reward = r.Episode.Turns[j].Reward
-			if tt.Forced {
-				continue
-			}
-			n := tt.End - tt.Start
-			in[j].BehaviourLogProbs = toF64(tt.LogProbs)
-			in[j].RefLogProbs = toF64(ref[i].LogProbs[k : k+n])
-			in[j].Value = it.oldValue[kv]
-			k += n
-			kv += len(valuePositions(tt, o.TokenLevelValue))
-		}
-		out, err := o.Turns(in)
+		out, err := o.Turns(it.turnInputs(r, ref[i], o.TokenLevelValue))
 		if err != nil {
 			return nil, err
 		}
-		kv = 0
 		for j, tt := range r.Turns {
-			if tt.Forced {
-				continue
+			if !tt.Forced {
+				klSum += out[j].KL
+				klN++
 			}
-			klSum += out[j].KL
-			klN++
-			nv := len(valuePositions(tt, o.TokenLevelValue))
-			for x := 0; x < tt.End-tt.Start; x++ {
-				v := it.oldValue[kv]
-				if o.TokenLevelValue {
-					v = it.oldValue[kv+x]
-				}
-				it.adv = append(it.adv, out[j].Return-v)
-			}
-			for x := 0; x < nv; x++ {
-				it.target = append(it.target, out[j].Return)
-				rets, olds = append(rets, out[j].Return), append(olds, it.oldValue[kv+x])
-			}
-			kv += nv
 		}
+		rets, olds = it.setReturns(r, out, o.TokenLevelValue, rets, olds)
 	}
 	if klN > 0 {
 		st.KL = klSum / float64(klN)
@@ -364,6 +325,71 @@ func (t *Trainer) prepare(cfg Config, rs []*Rollout, st *Stats) ([]item, error) 
 		normalize(items)
 	}
 	return items, nil
+}
+
+// newItem lays out a rollout's trained tokens: the positions scored (the
+// reply tokens of turns not forced), their behaviour log-probabilities,
+// and where values are read.
+func newItem(r *Rollout, tokenLevelValue bool) item {
+	it := item{tokens: r.trainedTokens()}
+	for _, tt := range r.Turns {
+		if tt.Forced {
+			continue
+		}
+		for k := tt.Start; k < tt.End; k++ {
+			it.score = append(it.score, k)
+		}
+		it.logp = append(it.logp, tt.LogProbs...)
+		it.valuePos = append(it.valuePos, valuePositions(tt, tokenLevelValue)...)
+	}
+	return it
+}
+
+// turnInputs are the objective's inputs for each turn of r: its reward,
+// and for turns not forced the behaviour and reference log-probabilities
+// and the old value at the turn's first value position.
+func (it *item) turnInputs(r *Rollout, ref Scores, tokenLevelValue bool) []TurnInput {
+	k, kv := 0, 0
+	in := make([]TurnInput, len(r.Turns))
+	for j, tt := range r.Turns {
+		in[j].Reward = r.Episode.Turns[j].Reward
+		if tt.Forced {
+			continue
+		}
+		n := tt.End - tt.Start
+		in[j].BehaviourLogProbs = toF64(tt.LogProbs)
+		in[j].RefLogProbs = toF64(ref.LogProbs[k : k+n])
+		in[j].Value = it.oldValue[kv]
+		k += n
+		kv += len(valuePositions(tt, tokenLevelValue))
+	}
+	return in
+}
+
+// setReturns sets the advantages (return minus old value, per reply
+// token) and value targets of the turns not forced, and appends the
+// returns and old values to rets and olds for the explained variance.
+func (it *item) setReturns(r *Rollout, out []TurnOutput, tokenLevelValue bool, rets, olds []float64) ([]float64, []float64) {
+	kv := 0
+	for j, tt := range r.Turns {
+		if tt.Forced {
+			continue
+		}
+		nv := len(valuePositions(tt, tokenLevelValue))
+		for x := 0; x < tt.End-tt.Start; x++ {
+			v := it.oldValue[kv]
+			if tokenLevelValue {
+				v = it.oldValue[kv+x]
+			}
+			it.adv = append(it.adv, out[j].Return-v)
+		}
+		for x := 0; x < nv; x++ {
+			it.target = append(it.target, out[j].Return)
+			rets, olds = append(rets, out[j].Return), append(olds, it.oldValue[kv+x])
+		}
+		kv += nv
+	}
+	return rets, olds
 }
 
 // valuePositions are where a turn's values are read: its last prompt
@@ -463,99 +489,129 @@ func chunked[T any](seqs []Sequence, limit int, fn func([]Sequence) ([]T, error)
 // update takes Minibatches optimizer steps, each on its share of the
 // rollouts.
 func (t *Trainer) update(cfg Config, items []item, st *Stats) error {
-	o := cfg.Objective
 	order := rand.New(rand.NewPCG(cfg.Seed, uint64(1e6+t.Iteration))).Perm(len(items))
-	var tokens, trainTokens, clipped int
-	var plSum, vlSum, entSum, gnSum float64
-	var vlN, steps int
+	var u updateTally
 	start := time.Now()
 	for _, mb := range splitEven(order, cfg.Minibatches) {
 		if len(mb) == 0 {
 			continue
 		}
-		t.Policy.ZeroGrad()
-		t.Value.ZeroGrad()
-		ntok, nval := 0, 0
-		for _, k := range mb {
-			ntok += len(items[k].score)
-			nval += len(items[k].valuePos)
-		}
-		for _, group := range groupItems(items, mb, cfg.ChunkTokens) {
-			seqs := make([]Sequence, len(group))
-			for i, k := range group {
-				seqs[i] = Sequence{Tokens: items[k].tokens, Score: items[k].score}
-				trainTokens += len(items[k].tokens)
-			}
-			sc, err := t.Policy.Score(seqs, true)
-			if err != nil {
-				return fmt.Errorf("policy forward: %w", err)
-			}
-			grads := make([][]float32, len(group))
-			for i, k := range group {
-				it := &items[k]
-				grads[i] = make([]float32, len(it.score))
-				for x := range it.score {
-					lp := float64(sc[i].LogProbs[x])
-					b := float64(it.logp[x])
-					pt := o.PolicyTerm(PolicyToken{LogProb: lp, Old: b, Behaviour: b, Advantage: it.adv[x]})
-					grads[i][x] = float32(pt.Grad / float64(ntok))
-					plSum += pt.Loss
-					entSum += float64(sc[i].Entropy[x])
-					if pt.Clipped {
-						clipped++
-					}
-				}
-			}
-			if err := t.Policy.Backward(grads); err != nil {
-				return fmt.Errorf("policy backward: %w", err)
-			}
-		}
-		for _, group := range groupItems(items, mb, cfg.ChunkTokens) {
-			seqs := make([]Sequence, len(group))
-			for i, k := range group {
-				seqs[i] = Sequence{Tokens: items[k].tokens, Value: items[k].valuePos}
-				trainTokens += len(items[k].tokens)
-			}
-			vs, err := t.Value.Values(seqs, true)
-			if err != nil {
-				return fmt.Errorf("value forward: %w", err)
-			}
-			grads := make([][]float32, len(group))
-			for i, k := range group {
-				it := &items[k]
-				grads[i] = make([]float32, len(it.valuePos))
-				for x := range it.valuePos {
-					vt := o.ValueTerm(float64(vs[i][x]), it.oldValue[x], it.target[x])
-					grads[i][x] = float32(vt.Grad / float64(nval))
-					vlSum += vt.Loss
-					vlN++
-				}
-			}
-			if err := t.Value.Backward(grads); err != nil {
-				return fmt.Errorf("value backward: %w", err)
-			}
-		}
-		gn, err := t.Policy.Update(warmupLR(cfg.LR, cfg.Warmup, t.Updates))
-		if err != nil {
+		if err := t.minibatch(cfg, items, mb, &u); err != nil {
 			return err
 		}
-		if _, err := t.Value.Update(warmupLR(cfg.ValueLR, cfg.Warmup, t.Updates)); err != nil {
+	}
+	st.Tokens = u.tokens
+	if u.tokens > 0 {
+		st.PolicyLoss, st.Entropy, st.ClipFraction = u.plSum/float64(u.tokens), u.entSum/float64(u.tokens), float64(u.clipped)/float64(u.tokens)
+	}
+	if u.vlN > 0 {
+		st.ValueLoss = u.vlSum / float64(u.vlN)
+	}
+	st.GradNorm = u.gnSum / float64(max(u.steps, 1))
+	st.TrainTokensPerSec = float64(u.trainTokens) / max(time.Since(start).Seconds(), 1e-9)
+	return nil
+}
+
+// updateTally sums what the minibatches of an update did.
+type updateTally struct {
+	tokens, trainTokens, clipped, vlN, steps int
+	plSum, vlSum, entSum, gnSum              float64
+}
+
+// minibatch accumulates the policy's and the value network's gradients
+// over one minibatch and takes one optimiser step for each.
+func (t *Trainer) minibatch(cfg Config, items []item, mb []int, u *updateTally) error {
+	t.Policy.ZeroGrad()
+	t.Value.ZeroGrad()
+	ntok, nval := 0, 0
+	for _, k := range mb {
+		ntok += len(items[k].score)
+		nval += len(items[k].valuePos)
+	}
+	for _, group := range groupItems(items, mb, cfg.ChunkTokens) {
+		if err := t.policyGrads(cfg.Objective, items, group, ntok, u); err != nil {
 			return err
 		}
-		gnSum += gn
-		t.Updates++
-		steps++
-		tokens += ntok
 	}
-	st.Tokens = tokens
-	if tokens > 0 {
-		st.PolicyLoss, st.Entropy, st.ClipFraction = plSum/float64(tokens), entSum/float64(tokens), float64(clipped)/float64(tokens)
+	for _, group := range groupItems(items, mb, cfg.ChunkTokens) {
+		if err := t.valueGrads(cfg.Objective, items, group, nval, u); err != nil {
+			return err
+		}
 	}
-	if vlN > 0 {
-		st.ValueLoss = vlSum / float64(vlN)
+	gn, err := t.Policy.Update(warmupLR(cfg.LR, cfg.Warmup, t.Updates))
+	if err != nil {
+		return err
 	}
-	st.GradNorm = gnSum / float64(max(steps, 1))
-	st.TrainTokensPerSec = float64(trainTokens) / max(time.Since(start).Seconds(), 1e-9)
+	if _, err := t.Value.Update(warmupLR(cfg.ValueLR, cfg.Warmup, t.Updates)); err != nil {
+		return err
+	}
+	u.gnSum += gn
+	t.Updates++
+	u.steps++
+	u.tokens += ntok
+	return nil
+}
+
+// policyGrads runs the policy forward and backward over one group of a
+// minibatch of ntok scored tokens.
+func (t *Trainer) policyGrads(o Objective, items []item, group []int, ntok int, u *updateTally) error {
+	seqs := make([]Sequence, len(group))
+	for i, k := range group {
+		seqs[i] = Sequence{Tokens: items[k].tokens, Score: items[k].score}
+		u.trainTokens += len(items[k].tokens)
+	}
+	sc, err := t.Policy.Score(seqs, true)
+	if err != nil {
+		return fmt.Errorf("policy forward: %w", err)
+	}
+	grads := make([][]float32, len(group))
+	for i, k := range group {
+		it := &items[k]
+		grads[i] = make([]float32, len(it.score))
+		for x := range it.score {
+			lp := float64(sc[i].LogProbs[x])
+			b := float64(it.logp[x])
+			pt := o.PolicyTerm(PolicyToken{LogProb: lp, Old: b, Behaviour: b, Advantage: it.adv[x]})
+			grads[i][x] = float32(pt.Grad / float64(ntok))
+			u.plSum += pt.Loss
+			u.entSum += float64(sc[i].Entropy[x])
+			if pt.Clipped {
+				u.clipped++
+			}
+		}
+	}
+	if err := t.Policy.Backward(grads); err != nil {
+		return fmt.Errorf("policy backward: %w", err)
+	}
+	return nil
+}
+
+// valueGrads runs the value network forward and backward over one group
+// of a minibatch of nval value positions.
+func (t *Trainer) valueGrads(o Objective, items []item, group []int, nval int, u *updateTally) error {
+	seqs := make([]Sequence, len(group))
+	for i, k := range group {
+		seqs[i] = Sequence{Tokens: items[k].tokens, Value: items[k].valuePos}
+		u.trainTokens += len(items[k].tokens)
+	}
+	vs, err := t.Value.Values(seqs, true)
+	if err != nil {
+		return fmt.Errorf("value forward: %w", err)
+	}
+	grads := make([][]float32, len(group))
+	for i, k := range group {
+		it := &items[k]
+		grads[i] = make([]float32, len(it.valuePos))
+		for x := range it.valuePos {
+			vt := o.ValueTerm(float64(vs[i][x]), it.oldValue[x], it.target[x])
+			grads[i][x] = float32(vt.Grad / float64(nval))
+			u.vlSum += vt.Loss
+			u.vlN++
+		}
+	}
+	if err := t.Value.Backward(grads); err != nil {
+		return fmt.Errorf("value backward: %w", err)
+	}
 	return nil
 }
 

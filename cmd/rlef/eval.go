@@ -69,8 +69,8 @@ instead of being requested again. API keys come from the environment only
 	fs.StringVar(&f.baseURL, "base-url", "", "OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (required)")
 	fs.StringVar(&f.api, "api", "", "chat or completion (default: the profile's)")
 	fs.StringVar(&f.profile, "profile", "llama3", "model profile: "+strings.Join(llm.ProfileNames(), ", "))
-	fs.StringVar(&f.apiKeyEnv, "api-key-env", "", "environment variable holding the API key (default OPENAI_API_KEY, optional)")
-	fs.IntVar(&f.turns, "turns", 3, "turn limit (1 = independent sampling)")
+	fs.StringVar(&f.apiKeyEnv, "api-key-env", "", "environment variable holding the API key (default "+llm.DefaultAPIKeyEnv+", optional)")
+	fs.IntVar(&f.turns, "turns", episode.DefaultTurns, "turn limit (1 = independent sampling)")
 	fs.IntVar(&f.samples, "samples", 1, "episodes per problem")
 	fs.Float64Var(&f.temperature, "temperature", -1, "sampling temperature (default: the profile's; 0.2 for llama3)")
 	fs.Float64Var(&f.topP, "top-p", -1, "nucleus sampling (default: the profile's; 0.95 for llama3)")
@@ -81,7 +81,7 @@ instead of being requested again. API keys come from the environment only
 	fs.Int64Var(&f.seed, "seed", 1, "run seed (each turn's sampling seed derives from it)")
 	fs.IntVar(&f.limit, "limit", 0, "only the first N problems")
 	fs.StringSliceVar(&f.problemIDs, "problems", nil, "only these problem ids (comma-separated)")
-	fs.IntVar(&f.concurrency, "concurrency", 16, "episodes (and so model requests) in flight")
+	fs.IntVar(&f.concurrency, "concurrency", eval.DefaultConcurrency, "episodes (and so model requests) in flight")
 	fs.DurationVar(&f.timeout, "request-timeout", 10*time.Minute, "timeout of one model request attempt")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress bar")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "evaluate a policy checkpoint (from rlef lab or rlef train) in-process instead of --model at --base-url")
@@ -93,80 +93,16 @@ instead of being requested again. API keys come from the environment only
 
 func runEval(cmd *cobra.Command, f *evalFlags, sf *sandboxFlags, nf *natsFlags) error {
 	ctx := cmd.Context()
-	if f.checkpoint != "" {
-		if err := useCheckpoint(f); err != nil {
-			return err
-		}
-	}
-	if f.model == "" || f.baseURL == "" {
-		return errors.New("--model and --base-url are required (or --checkpoint)")
-	}
-	if f.turns < 1 || f.samples < 1 {
-		return errors.New("--turns and --samples must be at least 1")
-	}
-	fb, err := episode.ParseFeedbackMode(f.feedback)
+	plan, err := planEval(ctx, f)
 	if err != nil {
 		return err
 	}
-	rule, err := episode.ParseRule(f.extraction)
-	if err != nil {
-		return err
-	}
-	prof, err := llm.LookupProfile(f.profile)
-	if err != nil {
-		return err
-	}
-	api := prof.API
-	if f.api != "" {
-		if api, err = llm.ParseAPI(f.api); err != nil {
-			return err
-		}
-	}
-	set, err := dataset.Load(ctx, f.benchmark, dataset.LoadOptions{Path: f.data})
-	if err != nil {
-		return err
-	}
-	problems, err := selectProblems(set, f.problemIDs, f.limit)
-	if err != nil {
-		return err
-	}
-	info := store.RunInfo{
-		Benchmark: set.Name, DataVersion: set.Version, Model: f.model, BaseURL: f.baseURL,
-		API: string(api), Profile: prof.Name, MaxTokens: f.maxTokens,
-		Turns: f.turns, Samples: f.samples, Feedback: string(fb), Extraction: string(rule),
-		Prefill: f.prefill, Seed: f.seed, Language: "python", Version: version,
-	}
-	if f.temperature >= 0 {
-		info.Temperature = &f.temperature
-	} else {
-		info.Temperature = prof.Temperature
-	}
-	if f.topP >= 0 {
-		info.TopP = &f.topP
-	} else {
-		info.TopP = prof.TopP
-	}
-	for _, p := range problems {
-		info.Problems = append(info.Problems, p.ID)
-	}
-	dir := f.runDir
-	if dir == "" {
-		dir = defaultRunDir(&info)
-	}
-	st, err := store.OpenRun(ctx, dir, true)
+	st, err := store.OpenRun(ctx, plan.dir, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	var client llm.Client
-	if f.checkpoint != "" {
-		client, err = checkpointClient(f.checkpoint)
-	} else {
-		client, err = llm.New(llm.Config{
-			BaseURL: f.baseURL, Model: f.model, Profile: &prof, APIKeyEnv: f.apiKeyEnv,
-			Timeout: f.timeout, Concurrency: f.concurrency, Cache: st.Cache(),
-		})
-	}
+	client, err := evalClient(f, &plan.profile, st)
 	if err != nil {
 		return err
 	}
@@ -175,42 +111,145 @@ func runEval(cmd *cobra.Command, f *evalFlags, sf *sandboxFlags, nf *natsFlags) 
 		return err
 	}
 	defer jb.Close()
-	j := jb.Judger()
-	env := &episode.Env{Set: set, Judge: j, Parser: jb.Parser()}
-	if fb == episode.FeedbackRandom {
-		env.Random = episode.NewRandomFeedback(set, j)
-	}
-	req := llm.Request{API: api, Temperature: info.Temperature, TopP: info.TopP, MaxTokens: f.maxTokens}
-	if api == llm.APICompletion {
-		if req.FewShot, err = fewShotFor(ctx, j, set, problems); err != nil {
-			return err
-		}
-	}
-	runner := &episode.Runner{
-		Client: client, Env: env, Request: req, Seed: f.seed,
-		Config: episode.Config{Turns: f.turns, Feedback: fb, Rule: rule, Prefill: f.prefill},
+	runner, err := evalRunner(ctx, f, plan, client, jb)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "rlef eval: %s (%d problems x %d samples, %d turns) with %s at %s -> %s\n",
-		set.Name, len(problems), f.samples, f.turns, f.model, f.baseURL, dir)
-	opts := eval.Options{Store: st, Info: info, Problems: problems, Runner: runner, Concurrency: f.concurrency}
+		plan.set.Name, len(plan.problems), f.samples, f.turns, f.model, f.baseURL, plan.dir)
+	opts := eval.Options{Store: st, Info: plan.info, Problems: plan.problems, Runner: runner, Concurrency: f.concurrency}
 	if !f.noProgress {
 		opts.Progress = cmd.ErrOrStderr()
 	}
 	stats, runErr := eval.Run(ctx, opts)
-	// Export what exists even after an interruption.
-	exportCtx := context.WithoutCancel(ctx)
-	if err := eval.ExportTurns(exportCtx, st, dir); err != nil {
+	return finishEval(cmd, st, plan.dir, stats, runErr)
+}
+
+// evalPlan is what the flags of rlef eval decide before anything runs.
+type evalPlan struct {
+	set      *dataset.Set
+	problems []*dataset.Problem
+	profile  llm.Profile
+	api      llm.API
+	feedback episode.FeedbackMode
+	rule     episode.Rule
+	info     store.RunInfo // the run's identity, recorded in the store
+	dir      string        // the run directory
+}
+
+// planEval checks the flags, loads the benchmark and settles the run's
+// identity and directory.
+func planEval(ctx context.Context, f *evalFlags) (*evalPlan, error) {
+	if f.checkpoint != "" {
+		if err := useCheckpoint(f); err != nil {
+			return nil, err
+		}
+	}
+	if f.model == "" || f.baseURL == "" {
+		return nil, errors.New("--model and --base-url are required (or --checkpoint)")
+	}
+	if f.turns < 1 || f.samples < 1 {
+		return nil, errors.New("--turns and --samples must be at least 1")
+	}
+	fb, err := episode.ParseFeedbackMode(f.feedback)
+	if err != nil {
+		return nil, err
+	}
+	rule, err := episode.ParseRule(f.extraction)
+	if err != nil {
+		return nil, err
+	}
+	prof, err := llm.LookupProfile(f.profile)
+	if err != nil {
+		return nil, err
+	}
+	api := prof.API
+	if f.api != "" {
+		if api, err = llm.ParseAPI(f.api); err != nil {
+			return nil, err
+		}
+	}
+	set, err := dataset.Load(ctx, f.benchmark, dataset.LoadOptions{Path: f.data})
+	if err != nil {
+		return nil, err
+	}
+	problems, err := selectProblems(set, f.problemIDs, f.limit)
+	if err != nil {
+		return nil, err
+	}
+	plan := &evalPlan{set: set, problems: problems, profile: prof, api: api, feedback: fb, rule: rule}
+	plan.info = store.RunInfo{
+		Benchmark: set.Name, DataVersion: set.Version, Model: f.model, BaseURL: f.baseURL,
+		API: string(api), Profile: prof.Name, MaxTokens: f.maxTokens,
+		Turns: f.turns, Samples: f.samples, Feedback: string(fb), Extraction: string(rule),
+		Prefill: f.prefill, Seed: f.seed, Language: "python", Version: version,
+		Temperature: flagOr(f.temperature, prof.Temperature),
+		TopP:        flagOr(f.topP, prof.TopP),
+	}
+	for _, p := range problems {
+		plan.info.Problems = append(plan.info.Problems, p.ID)
+	}
+	plan.dir = f.runDir
+	if plan.dir == "" {
+		plan.dir = defaultRunDir(&plan.info)
+	}
+	return plan, nil
+}
+
+// flagOr is a sampling flag's value, or the profile's when the flag is
+// negative (unset).
+func flagOr(v float64, profile *float64) *float64 {
+	if v >= 0 {
+		return &v
+	}
+	return profile
+}
+
+// evalClient is the model: a checkpoint in-process, or an OpenAI-compatible
+// server whose responses are cached in the run's store.
+func evalClient(f *evalFlags, prof *llm.Profile, st *store.Store) (llm.Client, error) {
+	if f.checkpoint != "" {
+		return checkpointClient(f.checkpoint)
+	}
+	return llm.New(llm.Config{
+		BaseURL: f.baseURL, Model: f.model, Profile: prof, APIKeyEnv: f.apiKeyEnv,
+		Timeout: f.timeout, Concurrency: f.concurrency, Cache: st.Cache(),
+	})
+}
+
+// evalRunner sets up the episode loop the run's settings describe.
+func evalRunner(ctx context.Context, f *evalFlags, plan *evalPlan, client llm.Client, jb *judging) (*episode.Runner, error) {
+	info, fb := &plan.info, plan.feedback
+	j := jb.Judger()
+	env := &episode.Env{Set: plan.set, Judge: j, Parser: jb.Parser()}
+	if fb == episode.FeedbackRandom {
+		env.Random = episode.NewRandomFeedback(plan.set, j)
+	}
+	req := llm.Request{API: plan.api, Temperature: info.Temperature, TopP: info.TopP, MaxTokens: f.maxTokens}
+	if plan.api == llm.APICompletion {
+		var err error
+		if req.FewShot, err = fewShotFor(ctx, j, plan.set, plan.problems); err != nil {
+			return nil, err
+		}
+	}
+	return &episode.Runner{
+		Client: client, Env: env, Request: req, Seed: f.seed,
+		Config: episode.Config{Turns: f.turns, Feedback: fb, Rule: plan.rule, Prefill: f.prefill},
+	}, nil
+}
+
+// finishEval exports what the run holds, even after an interruption, and
+// reports how it ended.
+func finishEval(cmd *cobra.Command, st *store.Store, dir string, stats *eval.Stats, runErr error) error {
+	ctx := context.WithoutCancel(cmd.Context())
+	if err := eval.ExportTurns(ctx, st, dir); err != nil {
 		return errors.Join(runErr, err)
 	}
-	sum, err := report.Summary(exportCtx, st)
-	if err == nil {
-		err = eval.WriteSummary(dir, sum)
-	}
-	if err != nil {
-		return errors.Join(runErr, fmt.Errorf("summary: %w", err))
+	if err := report.WriteSummary(ctx, st, filepath.Join(dir, eval.SummaryFile)); err != nil {
+		return errors.Join(runErr, err)
 	}
 	if runErr != nil {
-		if errors.Is(runErr, context.Canceled) {
+		if errors.Is(runErr, context.Canceled) && stats != nil {
 			return exitError{code: 130, msg: fmt.Sprintf("interrupted after %d of %d episodes; run the same command again to resume", stats.Done, stats.Expected)}
 		}
 		return runErr

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rlef/rlef/dataset"
+	"github.com/rlef/rlef/internal/atomicfile"
 	"github.com/rlef/rlef/judge"
 	"github.com/rlef/rlef/sandbox"
 	"github.com/rlef/rlef/verdict"
@@ -72,7 +73,7 @@ A summary with pass@k goes to stderr and, with --summary, to a JSON file.`,
 	fs.StringVar(&f.out, "out", "", "output file (JSONL); rows already in it are kept and skipped (default: stdout)")
 	fs.StringVar(&f.summary, "summary", "", "also write the summary as JSON to this file")
 	fs.IntVar(&f.workers, "workers", 0, "samples judged at once (0 = twice the slots)")
-	fs.DurationVar(&f.timeLimit, "time-limit", 0, "per-test CPU limit for problems that set none (default 10s)")
+	fs.DurationVar(&f.timeLimit, "time-limit", 0, "per-test CPU limit for problems that set none (default "+judge.DefaultTimeLimit.String()+")")
 	fs.BoolVar(&f.nativeStdio, "native-stdio", false, "run stdin/stdout programs as plain programs even where the benchmark's harness wraps them (APPS, TACO, LiveCodeBench)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "do not show a progress bar")
 	f.sf.register(fs, 0)
@@ -152,7 +153,7 @@ func runJudge(ctx context.Context, f *judgeFlags, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(f.summary, append(data, '\n'), 0o644); err != nil {
+		if err := atomicfile.WriteFile(f.summary, append(data, '\n'), 0o644); err != nil {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	}

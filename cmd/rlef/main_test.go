@@ -39,9 +39,6 @@ func rlef(ctx context.Context, args ...string) *exec.Cmd {
 // same command again — nothing lost, nothing duplicated, no answered
 // request asked again.
 func TestEvalKillAndResume(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs rlef eval twice")
-	}
 	var (
 		mu       sync.Mutex
 		answered = map[string]int{}
@@ -142,9 +139,6 @@ func TestEvalKillAndResume(t *testing.T) {
 // feedback, the fix) from the built-in problems, in the paper's transcript
 // format.
 func TestEvalBaseProfileFewShot(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs rlef eval")
-	}
 	var mu sync.Mutex
 	var prompts []string
 	srv := llmtest.New(llmtest.WithResponder(func(r *llmtest.Request) llmtest.Reply {

@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/rlef/rlef/internal/atomicfile"
 	"github.com/rlef/rlef/metrics"
 	"github.com/rlef/rlef/report"
 )
@@ -120,26 +119,10 @@ func loadRuns(ctx context.Context, dirs []string) ([]*report.Run, error) {
 	return runs, nil
 }
 
-// writeOutput writes data to path through a temporary file and says so on
-// stderr.
+// writeOutput writes data to path atomically and says so on stderr.
 func writeOutput(cmd *cobra.Command, path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		return err
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s (%d KiB)\n", path, (len(data)+1023)/1024)
 	return nil

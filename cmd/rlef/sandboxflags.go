@@ -32,8 +32,8 @@ type sandboxFlags struct {
 func (f *sandboxFlags) register(fs *pflag.FlagSet, defaultSlots int) {
 	fs.IntVar(&f.slots, "slots", defaultSlots, "programs run at once, one CPU each (0 = number of CPUs)")
 	fs.BoolVar(&f.unsafe, "unsafe-no-isolation", false, "run programs without namespace isolation when isolation is unavailable (DANGEROUS for untrusted code)")
-	fs.StringVar(&f.python, "python", "/usr/bin/python3", "Python interpreter for programs")
-	fs.StringVar(&f.cxx, "cxx", "/usr/bin/g++", "C++ compiler")
+	fs.StringVar(&f.python, "python", sandbox.DefaultPython, "Python interpreter for programs")
+	fs.StringVar(&f.cxx, "cxx", sandbox.DefaultCXX, "C++ compiler")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", "cache for compiled programs (default $XDG_CACHE_HOME/rlef)")
 	fs.StringVar(&f.cacheMemory, "compile-cache-memory", sandbox.FormatBytes(sandbox.DefaultCompileCacheMemory),
 		"compiled programs kept in memory, at most (failed compilations count too)")

@@ -77,7 +77,7 @@ Running the same command again resumes from rl.ckpt.`,
 	fs.Float64Var(&f.cfg.Objective.ClipRatio, "clip-ratio", f.cfg.Objective.ClipRatio, "PPO clip ε")
 	fs.Float64Var(&f.cfg.Objective.ValueClip, "value-clip", f.cfg.Objective.ValueClip, "value loss clip α")
 	fs.BoolVar(&f.cfg.Objective.TokenLevelValue, "token-level-value", false, "ablation: a value per reply token instead of per turn")
-	fs.IntVar(&f.cfg.Episode.Turns, "turns", 3, "turn limit (1 = the single-turn RL ablation)")
+	fs.IntVar(&f.cfg.Episode.Turns, "turns", episode.DefaultTurns, "turn limit (1 = the single-turn RL ablation)")
 	fs.StringVar(&f.feedback, "feedback", "rlef", "feedback during training: rlef, random (ablation) or none (ablation)")
 	fs.StringVar(&f.extraction, "extraction", "last_fence", "code extraction: last_fence, first_fence, longest_parseable, raw")
 	fs.Float64Var(&f.cfg.Sampling.Temperature, "temperature", f.cfg.Sampling.Temperature, "sampling temperature of training rollouts")

@@ -35,7 +35,9 @@ template.
 With "code_score" in the scenario, it calls rlef_reward.compute_code_score
 instead, as verl's reward manager calls a custom reward function.
 
-Usage: drive_verl.py SCENARIO.json; prints a JSON result.
+Usage: drive_verl.py SCENARIO.json; prints a JSON result. A file
+{"scenarios": {NAME: SCENARIO, ...}} plays each and prints
+{"results": {NAME: RESULT, ...}}.
 """
 
 import asyncio
@@ -176,6 +178,12 @@ def main():
     scenario = json.load(open(sys.argv[1]))
     if "code_score" in scenario:
         print(json.dumps({"code_scores": code_scores(scenario["code_score"])}))
+        return
+    if "scenarios" in scenario:
+        # Several named scenarios in one process (importing torch takes
+        # seconds), each played as if alone.
+        results = {name: asyncio.run(main_async(s)) for name, s in scenario["scenarios"].items()}
+        print(json.dumps({"results": results}))
         return
     print(json.dumps(asyncio.run(main_async(scenario))))
 

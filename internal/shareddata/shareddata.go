@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/rlef/rlef/internal/testenv"
 )
 
 // Dir returns the shared data directory, or "" if it does not exist.
@@ -30,16 +32,17 @@ func Dir() string {
 }
 
 // Path returns the path of a file or directory under the shared data
-// directory, skipping the test with a clear message when it is absent.
+// directory. When it is absent the test is skipped with a clear message,
+// or fails under CI (see testenv.Missing).
 func Path(tb testing.TB, elem ...string) string {
 	tb.Helper()
 	d := Dir()
 	if d == "" {
-		tb.Skip("real benchmark data not found: expected ../shared/data next to the checkout (or set RLEF_SHARED_DATA)")
+		testenv.Missing(tb, "real benchmark data not found: expected ../shared/data next to the checkout (or set RLEF_SHARED_DATA)")
 	}
 	p := filepath.Join(append([]string{d}, elem...)...)
 	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("real benchmark file %s not found: %v", p, err)
+		testenv.Missing(tb, "real benchmark file %s not found: %v", p, err)
 	}
 	return p
 }

@@ -6,13 +6,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rlef/rlef/internal/testenv"
 	"github.com/rlef/rlef/pyvalue"
 )
 
@@ -23,20 +23,10 @@ import (
 
 const pythonPath = "/usr/bin/python3"
 
-// scaled returns n times $RLEF_DIFF_SCALE (default 1) as a string, so
-// that a local run can test many more random cases than CI does.
-func scaled(n int) string {
-	if k, err := strconv.Atoi(os.Getenv("RLEF_DIFF_SCALE")); err == nil && k > 0 {
-		n *= k
-	}
-	return strconv.Itoa(n)
-}
-
-// seeded returns seed plus $RLEF_DIFF_SEED (default 0) as a string.
-func seeded(seed int) string {
-	k, _ := strconv.Atoi(os.Getenv("RLEF_DIFF_SEED"))
-	return strconv.Itoa(seed + k)
-}
+// scaled and seeded give a randomized test's size and seed as arguments
+// of the Python side (see testenv.Scaled and testenv.Seeded).
+func scaled(n int) string    { return strconv.Itoa(testenv.Scaled(n)) }
+func seeded(seed int) string { return strconv.Itoa(testenv.Seeded(seed)) }
 
 func requirePython(t testing.TB) {
 	t.Helper()
@@ -45,10 +35,7 @@ func requirePython(t testing.TB) {
 		return
 	}
 	msg := "differential tests need CPython 3.11 with numpy at " + pythonPath
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testenv.Missing(t, "%s", msg)
 }
 
 func runPy[T any](t *testing.T, args ...string) []T {

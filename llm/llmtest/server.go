@@ -169,39 +169,12 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (s *Server) handleGenerate(w http.ResponseWriter, r *http.Request, chat bool) {
-	s.mu.Lock()
-	s.inflight++
-	s.maxInflight = max(s.maxInflight, s.inflight)
-	s.seq++
-	id := s.seq
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.inflight--
-		s.mu.Unlock()
-	}()
-
-	body, err := io.ReadAll(r.Body)
-	req := &Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, ctx: r.Context()}
-	s.mu.Lock()
-	s.requests = append(s.requests, req)
-	s.mu.Unlock()
-	if err != nil {
-		return // client went away
-	}
-	if !s.authorized(w, r) {
+	id := s.enter()
+	defer s.leave()
+	req, ok := s.accept(w, r, chat)
+	if !ok {
 		return
 	}
-	if err := req.decode(chat); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error(), nil)
-		return
-	}
-	if len(s.models) > 0 && !slices.Contains(s.models, req.Model) {
-		writeErrorTyped(w, http.StatusNotFound, "NotFoundError", "model_not_found",
-			fmt.Sprintf("The model `%s` does not exist.", req.Model), nil)
-		return
-	}
-
 	rep := s.next(req)
 	if rep.Delay > 0 {
 		t := time.NewTimer(rep.Delay)
@@ -212,34 +185,9 @@ func (s *Server) handleGenerate(w http.ResponseWriter, r *http.Request, chat boo
 			return
 		}
 	}
-	for k, vs := range rep.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
-	if rep.RetryAfter != "" {
-		w.Header().Set("Retry-After", rep.RetryAfter)
-	}
-	switch {
-	case rep.Fault == ResetConnection:
-		resetConnection(w)
-		return
-	case rep.Body != "":
-		status := rep.Status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		writeRaw(w, status, []byte(rep.Body), rep.Fault == TruncateBody)
-		return
-	case rep.Status != 0 && rep.Status != http.StatusOK:
-		msg := rep.Error
-		if msg == "" {
-			msg = http.StatusText(rep.Status)
-		}
-		writeError(w, rep.Status, msg, nil)
+	if writeScripted(w, rep) {
 		return
 	}
-
 	g := generation{
 		id:      id,
 		chat:    chat,
@@ -254,6 +202,82 @@ func (s *Server) handleGenerate(w http.ResponseWriter, r *http.Request, chat boo
 	}
 	b, _ := json.Marshal(g.body())
 	writeRaw(w, http.StatusOK, b, rep.Fault == TruncateBody)
+}
+
+// enter counts a request in flight and returns its sequence number.
+func (s *Server) enter() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inflight++
+	s.maxInflight = max(s.maxInflight, s.inflight)
+	s.seq++
+	return s.seq
+}
+
+func (s *Server) leave() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inflight--
+}
+
+// accept records the request and checks its key, body and model,
+// answering the error itself when one is wrong.
+func (s *Server) accept(w http.ResponseWriter, r *http.Request, chat bool) (*Request, bool) {
+	body, err := io.ReadAll(r.Body)
+	req := &Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, ctx: r.Context()}
+	s.mu.Lock()
+	s.requests = append(s.requests, req)
+	s.mu.Unlock()
+	if err != nil {
+		return nil, false // client went away
+	}
+	if !s.authorized(w, r) {
+		return nil, false
+	}
+	if err := req.decode(chat); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error(), nil)
+		return nil, false
+	}
+	if len(s.models) > 0 && !slices.Contains(s.models, req.Model) {
+		writeErrorTyped(w, http.StatusNotFound, "NotFoundError", "model_not_found",
+			fmt.Sprintf("The model `%s` does not exist.", req.Model), nil)
+		return nil, false
+	}
+	return req, true
+}
+
+// writeScripted writes the reply's headers and, when the reply scripts
+// one, its fault, raw body or error status; false leaves the generation
+// to be written.
+func writeScripted(w http.ResponseWriter, rep Reply) bool {
+	for k, vs := range rep.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	if rep.RetryAfter != "" {
+		w.Header().Set("Retry-After", rep.RetryAfter)
+	}
+	switch {
+	case rep.Fault == ResetConnection:
+		resetConnection(w)
+		return true
+	case rep.Body != "":
+		status := rep.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		writeRaw(w, status, []byte(rep.Body), rep.Fault == TruncateBody)
+		return true
+	case rep.Status != 0 && rep.Status != http.StatusOK:
+		msg := rep.Error
+		if msg == "" {
+			msg = http.StatusText(rep.Status)
+		}
+		writeError(w, rep.Status, msg, nil)
+		return true
+	}
+	return false
 }
 
 // next pops the queue or asks the responder.

@@ -37,8 +37,9 @@ def b64(b):
 
 
 def load_harness():
-    """judge/harness.py, whose _repr and _clip are the reference."""
-    path = os.path.join(HERE, "..", "..", "judge", "harness.py")
+    """rlef's former judge harness (judge/compare/testdata/harness.py), whose
+    _repr and _clip are the reference."""
+    path = os.path.join(HERE, "..", "..", "judge", "compare", "testdata", "harness.py")
     spec = importlib.util.spec_from_file_location("rlef_harness", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
