@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"syscall"
 	"time"
 
 	"github.com/rlef/rlef/dataset"
@@ -98,19 +99,30 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		{"RLEF", l.rlStage},
 		{"evaluate after RL", func(ctx context.Context) error { return l.evaluate(ctx, "after", fileFinal) }},
 	}
+	cpu0 := cpuSeconds()
 	for _, s := range steps {
-		t := time.Now()
+		t, c := time.Now(), cpuSeconds()
 		l.printf("lab: %s\n", s.name)
 		if err := s.fn(ctx); err != nil {
 			return nil, fmt.Errorf("lab %s: %w", s.name, err)
 		}
-		l.summary.Stages = append(l.summary.Stages, StageTime{Name: s.name, Seconds: time.Since(t).Seconds()})
+		l.summary.Stages = append(l.summary.Stages, StageTime{Name: s.name, Seconds: time.Since(t).Seconds(), CPUSeconds: cpuSeconds() - c})
 	}
 	l.summary.Seconds = time.Since(start).Seconds()
+	l.summary.CPUSeconds = cpuSeconds() - cpu0
 	if err := l.finish(ctx); err != nil {
 		return nil, err
 	}
 	return l.summary, nil
+}
+
+// cpuSeconds is the process's user and system CPU time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func (l *lab) printf(format string, args ...any) {
