@@ -2,7 +2,6 @@ package lab
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/rlef/rlef/episode"
 	"github.com/rlef/rlef/model"
@@ -64,7 +63,7 @@ func LookupPreset(name string) (Preset, error) {
 		p.EvalSamples = 3
 	case "default":
 		p.PretrainTasks, p.TrainTasks, p.EvalTasks = 3000, 1000, 120
-		p.SFT.Steps = 200
+		p.SFT.Steps = 160
 		p.RL.Iterations, p.RL.Episodes = 40, 128
 	default:
 		return Preset{}, fmt.Errorf("unknown lab preset %q (known: %v)", name, PresetNames())
@@ -76,5 +75,3 @@ func LookupPreset(name string) (Preset, error) {
 // feedbackModes are the evaluation configurations: the true feedback and
 // the paper's two ablations.
 var feedbackModes = []episode.FeedbackMode{episode.FeedbackRLEF, episode.FeedbackRandom, episode.FeedbackNone}
-
-func knownPreset(name string) bool { return slices.Contains(PresetNames(), name) }
