@@ -71,8 +71,10 @@ type Evaluation struct {
 
 // Findings are the paper's qualitative results, checked on this run.
 type Findings struct {
-	// BeforeMTMinusST is MT − ST before RL (≈ 0 expected).
+	// BeforeMTMinusST and BeforeP: MT − ST before RL and its paired
+	// p-value (no significant difference expected).
 	BeforeMTMinusST float64 `json:"before_mt_minus_st"`
+	BeforeP         float64 `json:"before_p"`
 	// AfterMTMinusST and AfterP: after RL, MT − ST and its paired
 	// p-value (MT > ST with p < 0.05 expected).
 	AfterMTMinusST float64 `json:"after_mt_minus_st"`
@@ -84,7 +86,8 @@ type Findings struct {
 	// first and the last third of the iterations.
 	ReturnFirst float64 `json:"return_first"`
 	ReturnLast  float64 `json:"return_last"`
-	// Reproduced: every expected finding holds.
+	// Whether each expected finding holds.
+	BeforeSimilar  bool `json:"before_similar"`
 	MTAfterGreater bool `json:"mt_after_greater"`
 	TrueGreater    bool `json:"true_greater"`
 	ReturnRises    bool `json:"return_rises"`
@@ -185,6 +188,7 @@ func (s *Summary) findings() error {
 	}
 	f := &s.Findings
 	f.BeforeMTMinusST = before.MT.Value - before.ST.Value
+	f.BeforeP = before.MTvsST.PValue
 	f.AfterMTMinusST = after.MT.Value - after.ST.Value
 	f.AfterP = after.MTvsST.PValue
 	f.AfterTrueMinusRandom = after.TrueVsRandom.Diff.Value
@@ -198,6 +202,7 @@ func (s *Summary) findings() error {
 			f.ReturnLast += st.Return / float64(k)
 		}
 	}
+	f.BeforeSimilar = f.BeforeP >= 0.05
 	f.MTAfterGreater = f.AfterMTMinusST > 0 && f.AfterP < 0.05
 	f.TrueGreater = f.AfterTrueMinusRandom > 0
 	f.ReturnRises = f.ReturnLast > f.ReturnFirst

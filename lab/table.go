@@ -20,7 +20,7 @@ func Table(s *Summary) string {
 	}
 	f := s.Findings
 	fmt.Fprintf(&b, "\ntraining return %.3f → %.3f (first and last third of %d iterations); ", f.ReturnFirst, f.ReturnLast, len(s.Training))
-	fmt.Fprintf(&b, "after RL: MT > ST with p < 0.05: %v; true > random feedback: %v; return rises: %v\n", f.MTAfterGreater, f.TrueGreater, f.ReturnRises)
+	fmt.Fprintf(&b, "before RL: MT ≈ ST (p ≥ 0.05): %v; after RL: MT > ST with p < 0.05: %v; true > random feedback: %v; return rises: %v\n", f.BeforeSimilar, f.MTAfterGreater, f.TrueGreater, f.ReturnRises)
 	return b.String()
 }
 
