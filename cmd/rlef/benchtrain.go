@@ -22,11 +22,10 @@ func newBenchTrainCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Training and sampling throughput of the Go model against PyTorch on the CPU",
-		Long: `Trains the same decoder (by default the shape rlef lab trains; same initial
-weights, same batches, same loss, AdamW
-and gradient clipping) in Go and in PyTorch (Debian's python3-torch, run by
-/usr/bin/python3) in one run, and samples from both greedily with and without a
-KV cache. Reports training tokens/s, sampling tokens/s, the Go/PyTorch ratio,
+		Long: `Trains the same decoder (by default the shape rlef lab trains) with the same
+initial weights, batches, loss, AdamW and gradient clipping in Go and in
+PyTorch (Debian's python3-torch, run by /usr/bin/python3) in one run, and
+samples from both greedily with and without a KV cache. Reports training tokens/s, sampling tokens/s, the Go/PyTorch ratio,
 how closely the two losses agree, and which BLAS library PyTorch loaded.
 PyTorch gets as many threads as Go has processors (GOMAXPROCS), for fairness.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
