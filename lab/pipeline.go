@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rlef/rlef/dataset"
@@ -78,8 +80,11 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	if !knownPreset(o.Preset.Name) && o.Preset.Name == "" {
-		return nil, errors.New("lab: no preset")
+	if o.Preset.Name == "" || o.Preset.TrainTasks < 1 || o.Preset.EvalTasks < 1 || o.Preset.PretrainTasks < 1 {
+		return nil, errors.New("lab: the preset needs a name and problems to pretrain, train and evaluate on")
+	}
+	if o.Judge == nil || o.Dir == "" {
+		return nil, errors.New("lab: a judge and a run directory are needed")
 	}
 	l := &lab{o: o, p: o.Preset, log: o.Logger, summary: &Summary{Preset: o.Preset.Name, Seed: o.Seed}}
 	if err := l.checkDir(); err != nil {
@@ -98,19 +103,30 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		{"RLEF", l.rlStage},
 		{"evaluate after RL", func(ctx context.Context) error { return l.evaluate(ctx, "after", fileFinal) }},
 	}
+	cpu0 := cpuSeconds()
 	for _, s := range steps {
-		t := time.Now()
+		t, c := time.Now(), cpuSeconds()
 		l.printf("lab: %s\n", s.name)
 		if err := s.fn(ctx); err != nil {
 			return nil, fmt.Errorf("lab %s: %w", s.name, err)
 		}
-		l.summary.Stages = append(l.summary.Stages, StageTime{Name: s.name, Seconds: time.Since(t).Seconds()})
+		l.summary.Stages = append(l.summary.Stages, StageTime{Name: s.name, Seconds: time.Since(t).Seconds(), CPUSeconds: cpuSeconds() - c})
 	}
 	l.summary.Seconds = time.Since(start).Seconds()
+	l.summary.CPUSeconds = cpuSeconds() - cpu0
 	if err := l.finish(ctx); err != nil {
 		return nil, err
 	}
 	return l.summary, nil
+}
+
+// cpuSeconds is the process's user and system CPU time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func (l *lab) printf(format string, args ...any) {
@@ -182,7 +198,14 @@ func (l *lab) dialogues(ctx context.Context) ([]Dialogue, error) {
 		return nil, err
 	}
 	cj := &CachingJudge{Inner: l.o.Judge}
-	ds, err := l.p.Teacher.Dialogues(ctx, l.env(set, cj), l.pretrain, l.p.Turns, l.o.Seed, 4*runtime.GOMAXPROCS(0))
+	bar := progress.New(l.o.Progress, "pretraining dialogues", len(l.pretrain), 0)
+	var mu sync.Mutex
+	ds, err := l.p.Teacher.Dialogues(ctx, l.env(set, cj), l.pretrain, l.p.Turns, l.o.Seed, 4*runtime.GOMAXPROCS(0), func(n int) {
+		mu.Lock()
+		bar.Update(n, "judged in the sandbox")
+		mu.Unlock()
+	})
+	bar.Finish()
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package lab
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/rlef/rlef/episode"
 	"github.com/rlef/rlef/model"
@@ -42,13 +41,13 @@ func PresetNames() []string { return []string{"smoke", "default"} }
 func LookupPreset(name string) (Preset, error) {
 	p := Preset{
 		Name:    name,
-		Teacher: Teacher{NoInt: 0.08, Syntax: 0.05, Invalid: 0.05, Repeat: 0.4, Fix: 0.1},
+		Teacher: Teacher{NoInt: 0.04, Syntax: 0.03, Invalid: 0.03, Repeat: 0.5, Fix: 0.2},
 		Vocab:   640,
 		Model:   model.Config{Context: 384, Dim: 128, Layers: 4, Heads: 4, Head: model.HeadLM},
 		SFT:     train.SFTConfig{BatchTokens: 4096, LR: 2e-3, Warmup: 30},
 		RL: train.Config{
 			Objective:   train.PaperObjective(),
-			Minibatches: 4, LR: 1e-4, ValueLR: 3e-4, Warmup: 5, WeightDecay: 0.1, Clip: 1,
+			Minibatches: 4, Epochs: 2, LR: 2e-4, ValueLR: 3e-4, Warmup: 5, WeightDecay: 0.1, Clip: 1,
 			Sampling: train.Sampling{Temperature: 1, MaxTokens: 64},
 		},
 		EvalSamples:  4,
@@ -57,14 +56,14 @@ func LookupPreset(name string) (Preset, error) {
 	}
 	switch name {
 	case "smoke":
-		p.PretrainTasks, p.TrainTasks, p.EvalTasks = 600, 200, 40
+		p.PretrainTasks, p.TrainTasks, p.EvalTasks = 600, 200, 30
 		p.Model.Dim, p.Model.Layers = 64, 2
-		p.SFT.Steps = 120
-		p.RL.Iterations, p.RL.Episodes = 6, 48
+		p.SFT.Steps = 150
+		p.RL.Iterations, p.RL.Episodes = 8, 48
 		p.EvalSamples = 3
 	case "default":
 		p.PretrainTasks, p.TrainTasks, p.EvalTasks = 3000, 1000, 120
-		p.SFT.Steps = 200
+		p.SFT.Steps = 160
 		p.RL.Iterations, p.RL.Episodes = 40, 128
 	default:
 		return Preset{}, fmt.Errorf("unknown lab preset %q (known: %v)", name, PresetNames())
@@ -76,5 +75,3 @@ func LookupPreset(name string) (Preset, error) {
 // feedbackModes are the evaluation configurations: the true feedback and
 // the paper's two ablations.
 var feedbackModes = []episode.FeedbackMode{episode.FeedbackRLEF, episode.FeedbackRandom, episode.FeedbackNone}
-
-func knownPreset(name string) bool { return slices.Contains(PresetNames(), name) }

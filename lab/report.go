@@ -96,7 +96,7 @@ func (l *lab) findingsTable() report.Table {
 	}
 	return report.Table{ID: "findings", Title: "The paper's findings on this run", Header: []string{"finding", "measured", "holds"},
 		Rows: [][]string{
-			{"before RL, multi-turn ≈ single-turn", fmt.Sprintf("MT − ST = %+.1f points", 100*f.BeforeMTMinusST), "–"},
+			{"before RL, multi-turn ≈ single-turn (no significant difference)", fmt.Sprintf("%+.1f points, p = %.2g", 100*f.BeforeMTMinusST, f.BeforeP), yes(f.BeforeSimilar)},
 			{"after RL, multi-turn 1@3 > single-turn 1@3 (paired p < 0.05)", fmt.Sprintf("%+.1f points, p = %.2g", 100*f.AfterMTMinusST, f.AfterP), yes(f.MTAfterGreater)},
 			{"true feedback > random feedback after RL", fmt.Sprintf("%+.1f points, p = %.2g", 100*f.AfterTrueMinusRandom, f.AfterTrueVsRandomP), yes(f.TrueGreater)},
 			{"the training return rises", fmt.Sprintf("%.3f → %.3f", f.ReturnFirst, f.ReturnLast), yes(f.ReturnRises)},

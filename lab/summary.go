@@ -10,10 +10,13 @@ import (
 
 // Summary is the content of a lab run's summary.json.
 type Summary struct {
-	Preset  string      `json:"preset"`
-	Seed    uint64      `json:"seed"`
-	Seconds float64     `json:"seconds"`
-	Stages  []StageTime `json:"stages"`
+	Preset string `json:"preset"`
+	Seed   uint64 `json:"seed"`
+	// Seconds and CPUSeconds cover this invocation (a resumed run
+	// counts only what it did).
+	Seconds    float64     `json:"seconds"`
+	CPUSeconds float64     `json:"cpu_seconds"`
+	Stages     []StageTime `json:"stages"`
 	// Pretrain is the supervised stage's loss curve; Training the RLEF
 	// iterations.
 	Pretrain []train.SFTStats `json:"pretrain"`
@@ -24,10 +27,13 @@ type Summary struct {
 	Findings Findings `json:"findings"`
 }
 
-// StageTime is how long a stage took in this invocation.
+// StageTime is how long a stage took in this invocation: wall time, and
+// the CPU time of this process (the sandboxed programs run in other
+// processes and are not counted).
 type StageTime struct {
-	Name    string  `json:"name"`
-	Seconds float64 `json:"seconds"`
+	Name       string  `json:"name"`
+	Seconds    float64 `json:"seconds"`
+	CPUSeconds float64 `json:"cpu_seconds"`
 }
 
 // Evaluation is one policy on the held-out problems.
@@ -65,8 +71,10 @@ type Evaluation struct {
 
 // Findings are the paper's qualitative results, checked on this run.
 type Findings struct {
-	// BeforeMTMinusST is MT − ST before RL (≈ 0 expected).
+	// BeforeMTMinusST and BeforeP: MT − ST before RL and its paired
+	// p-value (no significant difference expected).
 	BeforeMTMinusST float64 `json:"before_mt_minus_st"`
+	BeforeP         float64 `json:"before_p"`
 	// AfterMTMinusST and AfterP: after RL, MT − ST and its paired
 	// p-value (MT > ST with p < 0.05 expected).
 	AfterMTMinusST float64 `json:"after_mt_minus_st"`
@@ -75,10 +83,11 @@ type Findings struct {
 	AfterTrueMinusRandom float64 `json:"after_true_minus_random"`
 	AfterTrueVsRandomP   float64 `json:"after_true_vs_random_p"`
 	// ReturnFirst and ReturnLast are the mean training return over the
-	// first and the last fifth of the iterations.
+	// first and the last third of the iterations.
 	ReturnFirst float64 `json:"return_first"`
 	ReturnLast  float64 `json:"return_last"`
-	// Reproduced: every expected finding holds.
+	// Whether each expected finding holds.
+	BeforeSimilar  bool `json:"before_similar"`
 	MTAfterGreater bool `json:"mt_after_greater"`
 	TrueGreater    bool `json:"true_greater"`
 	ReturnRises    bool `json:"return_rises"`
@@ -179,12 +188,13 @@ func (s *Summary) findings() error {
 	}
 	f := &s.Findings
 	f.BeforeMTMinusST = before.MT.Value - before.ST.Value
+	f.BeforeP = before.MTvsST.PValue
 	f.AfterMTMinusST = after.MT.Value - after.ST.Value
 	f.AfterP = after.MTvsST.PValue
 	f.AfterTrueMinusRandom = after.TrueVsRandom.Diff.Value
 	f.AfterTrueVsRandomP = after.TrueVsRandom.PValue
 	n := len(s.Training)
-	if k := max(n/5, 1); n > 0 {
+	if k := max(n/3, 1); n > 0 {
 		for _, st := range s.Training[:k] {
 			f.ReturnFirst += st.Return / float64(k)
 		}
@@ -192,6 +202,7 @@ func (s *Summary) findings() error {
 			f.ReturnLast += st.Return / float64(k)
 		}
 	}
+	f.BeforeSimilar = f.BeforeP >= 0.05
 	f.MTAfterGreater = f.AfterMTMinusST > 0 && f.AfterP < 0.05
 	f.TrueGreater = f.AfterTrueMinusRandom > 0
 	f.ReturnRises = f.ReturnLast > f.ReturnFirst

@@ -19,8 +19,8 @@ func Table(s *Summary) string {
 			100*(e.MT.Value-e.ST.Value), e.MTvsST.PValue, pct(e.Random.Value, e.Random.Lo, e.Random.Hi), pct(e.None.Value, e.None.Lo, e.None.Hi), fixes)
 	}
 	f := s.Findings
-	fmt.Fprintf(&b, "\ntraining return %.3f → %.3f (first and last fifth of %d iterations); ", f.ReturnFirst, f.ReturnLast, len(s.Training))
-	fmt.Fprintf(&b, "after RL: MT > ST with p < 0.05: %v; true > random feedback: %v; return rises: %v\n", f.MTAfterGreater, f.TrueGreater, f.ReturnRises)
+	fmt.Fprintf(&b, "\ntraining return %.3f → %.3f (first and last third of %d iterations); ", f.ReturnFirst, f.ReturnLast, len(s.Training))
+	fmt.Fprintf(&b, "before RL: MT ≈ ST (p ≥ 0.05): %v; after RL: MT > ST with p < 0.05: %v; true > random feedback: %v; return rises: %v\n", f.BeforeSimilar, f.MTAfterGreater, f.TrueGreater, f.ReturnRises)
 	return b.String()
 }
 

@@ -28,12 +28,12 @@ const (
 	KindSep Kind = "sep"
 )
 
-// holeExprs are the expressions of KindHole: %[1]d is the visible
-// constant A, %[2]d the visible modulus M, and ? the hidden digit.
-var holeExprs = []string{"(x*A+?)%M", "x*A+?", "max(x,?)", "abs(x-?)", "x//A+?"}
+// holeExprs are the expressions of KindHole; ? is the hidden digit.
+// Their public test x = 0 prints the digit itself.
+var holeExprs = []string{"(x*3+?)%11", "x*2+?", "max(x,?)", "abs(x-?)", "x//3+?"}
 
 // sepOps are the combinations of KindSep.
-var sepOps = []string{"a+b", "a*b", "a-b", "max(a,b)"}
+var sepOps = []string{"a+b", "a*b", "a-b", "max(a,b)", "min(a,b)"}
 
 // seps are the hidden separators; " " is read with split().
 var seps = []string{" ", ",", ";", ":", "/"}
@@ -68,8 +68,6 @@ func Generate(rng *rand.Rand, n int, prefix string) []*Task {
 
 func holeTask(rng *rand.Rand, id string) *Task {
 	expr := holeExprs[rng.IntN(len(holeExprs))]
-	expr = strings.ReplaceAll(expr, "A", strconv.Itoa(2+rng.IntN(8)))
-	expr = strings.ReplaceAll(expr, "M", strconv.Itoa(11+rng.IntN(9)))
 	h := rng.IntN(10)
 	t := &Task{Kind: KindHole, Expr: expr, Answer: strconv.Itoa(h)}
 	for d := 0; d < 10; d++ {
@@ -186,6 +184,8 @@ func evalOp(op string, a, b int) int {
 		return a * b
 	case "a-b":
 		return a - b
+	case "min(a,b)":
+		return min(a, b)
 	default:
 		return max(a, b)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rlef/rlef/dataset"
 	"github.com/rlef/rlef/episode"
@@ -97,9 +98,12 @@ type Dialogue struct {
 // sandbox and the feedback text are those of `rlef eval`. A reply the
 // teacher knows to be right, or the last one, ends the dialogue without
 // being judged (its verdict is not needed).
-func (tc Teacher) Dialogues(ctx context.Context, env *episode.Env, tasks []*Task, turns int, seed uint64, workers int) ([]Dialogue, error) {
+//
+// done, when not nil, is called with the number of dialogues finished.
+func (tc Teacher) Dialogues(ctx context.Context, env *episode.Env, tasks []*Task, turns int, seed uint64, workers int, done func(int)) ([]Dialogue, error) {
 	out := make([]Dialogue, len(tasks))
 	errs := make([]error, len(tasks))
+	var finished atomic.Int64
 	var wg sync.WaitGroup
 	jobs := make(chan int)
 	for w := 0; w < max(workers, 1); w++ {
@@ -109,6 +113,9 @@ func (tc Teacher) Dialogues(ctx context.Context, env *episode.Env, tasks []*Task
 			for i := range jobs {
 				rng := rand.New(rand.NewPCG(seed, uint64(i)))
 				out[i], errs[i] = tc.dialogue(ctx, env, tasks[i], turns, rng)
+				if n := finished.Add(1); done != nil {
+					done(int(n))
+				}
 			}
 		}()
 	}

@@ -95,7 +95,7 @@ func (m *Model) blockBackward(p *pass, l int, dout []float32) []float32 {
 	gemm.Mul(ws, mat(g.fc2w, f, d), mat(a.fchg, n, f).T(), mat(dout, n, d), true)
 	biasBackward(g.fc2b, dout, n)
 	dfch := dfchg // in place
-	geluBackward(dfch, dfchg, a.fch)
+	geluBackward(dfch, dfchg, a.fch, a.fcht)
 	// fch = ln2·fcw + fcb
 	dln2 := make([]float32, n*d)
 	gemm.Mul(ws, mat(dln2, n, d), mat(dfch, n, f), mat(w.fcw, d, f).T(), false)

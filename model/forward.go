@@ -97,7 +97,7 @@ type layerActs struct {
 	atty               []float32 // attention output before the projection
 	res2               []float32 // in + attention
 	ln2, ln2Mean, ln2R []float32
-	fch, fchg          []float32 // MLP hidden before and after GELU
+	fch, fchg, fcht    []float32 // MLP hidden before and after GELU, and its tanh
 	out                []float32
 }
 
@@ -206,10 +206,10 @@ func (m *Model) blockForward(p *pass, l int, in []float32, attSize int) layerAct
 	addBias(a.res2, w.projb, n)
 	a.ln2, a.ln2Mean, a.ln2R = make([]float32, n*d), make([]float32, n), make([]float32, n)
 	layerNorm(a.ln2, a.ln2Mean, a.ln2R, a.res2, w.ln2w, w.ln2b, n, d)
-	a.fch, a.fchg = make([]float32, n*4*d), make([]float32, n*4*d)
+	a.fch, a.fchg, a.fcht = make([]float32, n*4*d), make([]float32, n*4*d), make([]float32, n*4*d)
 	gemm.Mul(&m.ws.gemm, mat(a.fch, n, 4*d), mat(a.ln2, n, d), mat(w.fcw, d, 4*d), false)
 	addBias(a.fch, w.fcb, n)
-	gelu(a.fchg, a.fch)
+	gelu(a.fchg, a.fcht, a.fch)
 	a.out = append([]float32(nil), a.res2...)
 	gemm.Mul(&m.ws.gemm, mat(a.out, n, d), mat(a.fchg, n, 4*d), mat(w.fc2w, 4*d, d), true)
 	addBias(a.out, w.fc2b, n)

@@ -172,25 +172,27 @@ func biasBackward(db, dout []float32, n int) {
 
 const geluScale = 0.7978845608028654 // √(2/π)
 
-// gelu applies GELU's tanh approximation (GPT-2's).
-func gelu(out, x []float32) {
+// gelu applies GELU's tanh approximation (GPT-2's). When th is not nil
+// it keeps each tanh for the backward.
+func gelu(out, th, x []float32) {
 	parallel(len(x), 4096, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := float64(x[i])
-			out[i] = float32(0.5 * v * (1 + math.Tanh(geluScale*(v+0.044715*v*v*v))))
+			t := math.Tanh(geluScale * (v + 0.044715*v*v*v))
+			out[i] = float32(0.5 * v * (1 + t))
+			if th != nil {
+				th[i] = float32(t)
+			}
 		}
 	})
 }
 
-// geluBackward sets dx = dout · gelu'(x).
-func geluBackward(dx, dout, x []float32) {
+// geluBackward sets dx = dout · gelu'(x), given the forward's tanh.
+func geluBackward(dx, dout, x, th []float32) {
 	parallel(len(x), 4096, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			v := float64(x[i])
-			u := geluScale * (v + 0.044715*v*v*v)
-			t := math.Tanh(u)
-			sech2 := 1 - t*t
-			grad := 0.5*(1+t) + 0.5*v*sech2*geluScale*(1+3*0.044715*v*v)
+			v, t := float64(x[i]), float64(th[i])
+			grad := 0.5*(1+t) + 0.5*v*(1-t*t)*geluScale*(1+3*0.044715*v*v)
 			dx[i] = float32(grad) * dout[i]
 		}
 	})

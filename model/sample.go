@@ -123,7 +123,7 @@ func (s *Sampler) forward(p0, n int) {
 		layerNorm(h, mean, rstd, x, w.ln2w, w.ln2b, n, d)
 		gemm.Mul(&s.ws, mat(f, n, 4*d), mat(h, n, d), mat(w.fcw, d, 4*d), false)
 		addBias(f, w.fcb, n)
-		gelu(f, f)
+		gelu(f, nil, f)
 		gemm.Mul(&s.ws, mat(x, n, d), mat(f, n, 4*d), mat(w.fc2w, 4*d, d), true)
 		addBias(x, w.fc2b, n)
 	}

@@ -27,6 +27,8 @@ type Config struct {
 	// paper: 4 updates of 256).
 	Episodes    int `json:"episodes"`
 	Minibatches int `json:"minibatches"`
+	// Epochs is the number of passes over each batch (the paper: 1).
+	Epochs int `json:"epochs,omitempty"`
 	// LR is the policy's learning rate, ValueLR the value network's;
 	// both warm up linearly over Warmup updates.
 	LR          float64 `json:"lr"`
@@ -53,6 +55,9 @@ type Config struct {
 func (c *Config) defaults() {
 	if c.Minibatches <= 0 {
 		c.Minibatches = 1
+	}
+	if c.Epochs <= 0 {
+		c.Epochs = 1
 	}
 	if c.ValueLR == 0 {
 		c.ValueLR = c.LR
@@ -486,13 +491,17 @@ func chunked[T any](seqs []Sequence, limit int, fn func([]Sequence) ([]T, error)
 	return out, nil
 }
 
-// update takes Minibatches optimizer steps, each on its share of the
-// rollouts.
+// update takes Minibatches optimizer steps per epoch, each on its share
+// of the rollouts.
 func (t *Trainer) update(cfg Config, items []item, st *Stats) error {
-	order := rand.New(rand.NewPCG(cfg.Seed, uint64(1e6+t.Iteration))).Perm(len(items))
+	var mbs [][]int
+	for e := 0; e < cfg.Epochs; e++ {
+		order := rand.New(rand.NewPCG(cfg.Seed, uint64(1e6+t.Iteration*1000+e))).Perm(len(items))
+		mbs = append(mbs, splitEven(order, cfg.Minibatches)...)
+	}
 	var u updateTally
 	start := time.Now()
-	for _, mb := range splitEven(order, cfg.Minibatches) {
+	for _, mb := range mbs {
 		if len(mb) == 0 {
 			continue
 		}

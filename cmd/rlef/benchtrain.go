@@ -15,17 +15,17 @@ import (
 
 func newBenchTrainCmd() *cobra.Command {
 	o := benchmark.Options{
-		Config: model.Config{Vocab: 512, Context: 256, Dim: 128, Layers: 4, Heads: 4, Head: model.HeadLM},
+		Config: model.Config{Vocab: 640, Context: 384, Dim: 128, Layers: 4, Heads: 4, Head: model.HeadLM},
 		Batch:  16, Seq: 128, Steps: 10, Warmup: 2, SampleTokens: 128, PromptTokens: 64, Seed: 1,
 	}
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Training and sampling throughput of the Go model against PyTorch on the CPU",
-		Long: `Trains the same decoder (same initial weights, same batches, same loss, AdamW
-and gradient clipping) in Go and in PyTorch (Debian's python3-torch, run by
-/usr/bin/python3) in one run, and samples from both greedily with and without a
-KV cache. Reports training tokens/s, sampling tokens/s, the Go/PyTorch ratio,
+		Long: `Trains the same decoder (by default the shape rlef lab trains) with the same
+initial weights, batches, loss, AdamW and gradient clipping in Go and in
+PyTorch (Debian's python3-torch, run by /usr/bin/python3) in one run, and
+samples from both greedily with and without a KV cache. Reports training tokens/s, sampling tokens/s, the Go/PyTorch ratio,
 how closely the two losses agree, and which BLAS library PyTorch loaded.
 PyTorch gets as many threads as Go has processors (GOMAXPROCS), for fairness.`,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -178,10 +178,15 @@ func packA(dst []float32, a Matrix, p0, kb, m int) {
 			// op(A)[i][p] = Data[p*Stride+i]: row p of Data holds the
 			// panel's h values side by side.
 			for p := 0; p < kb; p++ {
-				src := a.Data[(p0+p)*a.Stride+i0 : (p0+p)*a.Stride+i0+h]
-				dstRow := panel[p*mr : p*mr+mr]
-				copy(dstRow, src)
-				clear(dstRow[h:])
+				o := (p0+p)*a.Stride + i0
+				dst := panel[p*mr : p*mr+mr : p*mr+mr]
+				if h == mr {
+					src := a.Data[o : o+mr : o+mr]
+					dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = src[0], src[1], src[2], src[3], src[4], src[5]
+					continue
+				}
+				copy(dst, a.Data[o:o+h])
+				clear(dst[h:])
 			}
 			continue
 		}
