@@ -27,6 +27,35 @@ type fakeSandbox struct {
 	runs      int
 	sessions  int
 	calls     int
+	// hold delays the result of a stdin until after the result of
+	// another stdin has been handed to the judge (or a second passed).
+	hold map[string]string
+	seen map[string]chan struct{}
+}
+
+// await waits, for a held stdin, until the stdin it waits for is judged.
+func (f *fakeSandbox) await(key string) {
+	f.mu.Lock()
+	other, ok := f.hold[key]
+	ch := f.seenChan(other)
+	f.mu.Unlock()
+	if ok {
+		select {
+		case <-ch:
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// seenChan is closed once stdin key has been judged; f.mu is held.
+func (f *fakeSandbox) seenChan(key string) chan struct{} {
+	if f.seen == nil {
+		f.seen = map[string]chan struct{}{}
+	}
+	if f.seen[key] == nil {
+		f.seen[key] = make(chan struct{})
+	}
+	return f.seen[key]
 }
 
 func (f *fakeSandbox) Slots() int                { return 2 }
@@ -55,7 +84,12 @@ func (f *fakeSandbox) Batch(ctx context.Context, prog *sandbox.Program, inputs [
 			n, _ := strconv.Atoi(key)
 			r.Stdout = []byte(strconv.Itoa(2*n) + "\n")
 		}
-		if !each(i, r) {
+		f.await(key)
+		more := each(i, r)
+		f.mu.Lock()
+		close(f.seenChan(key))
+		f.mu.Unlock()
+		if !more {
 			return i + 1, nil
 		}
 	}
@@ -149,6 +183,31 @@ func TestProgramsRetrySandboxFailures(t *testing.T) {
 	}
 	if f.runs != 22 {
 		t.Errorf("%d runs, want 22 (20 tests, 2 lost)", f.runs)
+	}
+}
+
+// Tests run in parallel chunks, so a failure can be judged before earlier
+// tests are: those still run, and the earliest failure is the one
+// reported. Here the chunk holding test 8 (wrong) is judged while the
+// chunk holding tests 5 to 7 (6 wrong) waits.
+func TestProgramsEarliestFailureWhateverTheOrder(t *testing.T) {
+	var tests []dataset.Test
+	for i := 0; i < 16; i++ {
+		out := strconv.Itoa(2 * i)
+		if i == 6 || i == 8 {
+			out = "wrong"
+		}
+		tests = append(tests, dataset.Test{Input: strconv.Itoa(i) + "\n", Output: out + "\n"})
+	}
+	p := &dataset.Problem{ID: "double", Mode: dataset.ModeStdio, Private: tests}
+	f := &fakeSandbox{hold: map[string]string{"5": "8"}}
+	r, err := fakeJudge(t, f).Judge(context.Background(), p, Submission{Language: "cpp", Code: "x"}, PrivateSuite(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := r.Suites[0]
+	if s.Verdict != verdict.WrongAnswer || s.FirstFailure == nil || s.FirstFailure.Index != 6 || len(s.Tests) != 7 || s.Passed != 6 {
+		t.Errorf("%s, first failure %+v, %d tests, %d passed: %s", s.Verdict, s.FirstFailure, len(s.Tests), s.Passed, verdicts(&s))
 	}
 }
 

@@ -109,7 +109,7 @@ func (pr *programRun) take() []testRef {
 			break
 		}
 		pr.next++
-		if pr.tl.stopped(t.si) {
+		if !pr.tl.needed(t.si, t.k) {
 			continue
 		}
 		chunk = append(chunk, t)
@@ -195,8 +195,8 @@ func (pr *programRun) failed(err error, t testRef, attempts *int) bool {
 	return true
 }
 
-// keep records a test's result; false means the rest of the batch is not
-// needed.
+// keep records a test's result; false means the rest of the batch (the
+// tests after t in its suite) is not needed.
 func (pr *programRun) keep(t testRef, tr *TestResult) bool {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
@@ -204,7 +204,7 @@ func (pr *programRun) keep(t testRef, tr *TestResult) bool {
 		return false
 	}
 	pr.tl.record(t.si, t.k, tr)
-	return !pr.tl.stopped(t.si) && pr.syntax == ""
+	return pr.tl.needed(t.si, t.k+1) && pr.syntax == ""
 }
 
 // judge turns a run into the test's result; nil for a Python program

@@ -42,6 +42,23 @@ func (t *tally) stopped(si int) bool {
 	return false
 }
 
+// needed reports whether test k of suite si must still run: always,
+// unless the suite stops at its first failure and a test before k failed.
+// Tests run in parallel, so a failure may arrive before results of
+// earlier tests; those still run, and the earliest failure is the one
+// reported, whatever the order the results came in.
+func (t *tally) needed(si, k int) bool {
+	if !t.suites[si].StopOnFailure {
+		return true
+	}
+	for _, tr := range t.results[si][:k] {
+		if tr != nil && !tr.Verdict.Passed() {
+			return false
+		}
+	}
+	return true
+}
+
 // fill gives the tests of suite si from k on that have no result the
 // outcome in tmpl.
 func (t *tally) fill(si, from int, tmpl TestResult) {
