@@ -93,7 +93,7 @@ func (ar *assertRun) loadTester(ctx context.Context, l *loaded) *loadFailure {
 		return &loadFailure{fail: &TestResult{Verdict: verdict.RuntimeError, Message: protocolBroken}}
 	}
 	ex = ex.sanitized()
-	ex.Setup, ex.Entry = ar.p.Setup, ar.p.EntryPoint
+	ex.Setup, ex.Starter, ex.Entry = ar.p.Setup, ar.p.StarterCode, ar.p.EntryPoint
 	msg, err := jsonFrame(msgLoad, ex)
 	if err != nil {
 		return &loadFailure{err: err}

@@ -102,6 +102,10 @@ type exports struct {
 	// Setup is the problem's setup code, added by the supervisor: the
 	// tester runs its imports and function definitions itself.
 	Setup string `json:"setup,omitempty"`
+	// Starter is the problem's starter code (HumanEval's prompt), added by
+	// the supervisor: the tester defines its complete helper functions
+	// itself, so a candidate's redefinition never checks the candidate.
+	Starter string `json:"starter,omitempty"`
 	// Entry is the problem's entry point, added by the supervisor: the
 	// tests call it by that name even when it is a builtin's (MBPP's sum).
 	Entry string `json:"entry,omitempty"`

@@ -320,6 +320,8 @@ func TestAssertCandidateCannotBendTheTests(t *testing.T) {
 		{Code: "assert all(map(lambda p: add(*p) == p[0] + p[1], [(5, 6), (7, 8)]))"},
 		{Code: "assert list(filter(lambda p: add(*p) != p[0] + p[1], [(2, 3)])) == []"},
 	}
+	helperTests := []dataset.Test{{Code: "assert decode(encode('abc')) == 'abc'"}, {Code: "assert decode('xyz') == 'zyx'"}}
+	helperStarter := "import string\n\ndef encode(s: str):\n    \"\"\"Reverses s.\"\"\"\n    return s[::-1]\n\ndef decode(s: str):\n    \"\"\"Undoes encode.\"\"\"\n"
 	honest := "def add(a, b):\n    return a + b\n"
 	for _, tc := range []struct {
 		name, code string
@@ -337,12 +339,18 @@ func TestAssertCandidateCannotBendTheTests(t *testing.T) {
 		{"honest, iteration", honest, iterationTests, verdict.Accepted, ""},
 		{"raises StopIteration", "def add(a, b):\n    raise StopIteration\n", iterationTests, verdict.RuntimeError, ""},
 		{"raises StopAsyncIteration", "def add(a, b):\n    raise StopAsyncIteration\n", iterationTests, verdict.RuntimeError, ""},
+		// HumanEval/38's shape: the prompt gives the helper the tests call
+		// to check the answer; a completion that redefines it checks
+		// nothing.
+		{"honest, starter helper", "def encode(s):\n    return s[::-1]\ndef decode(s):\n    return s[::-1]\n", helperTests, verdict.Accepted, "decode"},
+		{"honest, starter helper left alone", "def decode(s):\n    return s[::-1]\n", helperTests, verdict.Accepted, "decode"},
+		{"redefines the starter helper", "def encode(s):\n    return s\ndef decode(s):\n    return s\n", helperTests[:1], verdict.WrongAnswer, "decode"},
 	} {
 		entry := "add"
 		if tc.entry != "" {
 			entry = tc.entry
 		}
-		p := &dataset.Problem{ID: "bend", Mode: dataset.ModeAssert, EntryPoint: entry, Public: tc.tests}
+		p := &dataset.Problem{ID: "bend", Mode: dataset.ModeAssert, EntryPoint: entry, Public: tc.tests, StarterCode: helperStarter}
 		res, err := j.Judge(context.Background(), p, Submission{Code: tc.code}, PublicSuite(nil))
 		if err != nil {
 			t.Fatal(err)

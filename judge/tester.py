@@ -14,7 +14,7 @@
 #
 #   L <json>   {"functions": [names], "values": {name: marshal hex},
 #              "modules": {name: module}, "refs": [names], "setup": text,
-#              "entry": name}
+#              "starter": text, "entry": name}
 #              -> O {} | E <json>
 #              (the problem's setup code ran in the candidate's process,
 #              after the solution, as it always did: what it made arrives
@@ -22,7 +22,9 @@
 #              supervisor has already dropped modules outside its allowed
 #              list and re-encoded the values. The setup's imports and
 #              function definitions then run here too, so that the helpers
-#              the tests call are this process's own, not the candidate's.)
+#              the tests call are this process's own, not the candidate's;
+#              so do the complete helper functions of the starter code
+#              (HumanEval's prompt), all but the entry point.)
 #   R <json>   run one test: {"code", "index"}
 #              -> K <n:2><name><marshal args>   a call to make in the
 #                 candidate (arguments that are not data as tagged
@@ -152,6 +154,45 @@ def _run_setup_definitions(setup, ns):
     keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef)
     tree.body = [node for node in tree.body if isinstance(node, keep)]
     exec(compile(tree, "<setup>", "exec", dont_inherit=True), ns)
+
+
+def _run_starter_helpers(starter, entry, ns):
+    """Define the starter code's complete helper functions (and its
+    imports) in the tests' namespace: HumanEval's prompt gives poly,
+    encode_cyclic or encode_shift whole, and its tests call them to check
+    the candidate. The official harness runs prompt and completion in one
+    module, so a completion could redefine the helper and make the check
+    vacuous; here the tests always call the problem's own. The entry point
+    and stubs (a docstring or pass alone) stay the candidate's. Starter
+    code that is not Python (a statement, a skeleton) gives nothing."""
+    if not starter:
+        return
+    import ast
+    try:
+        tree = ast.parse(starter, "<starter>")
+    except (SyntaxError, ValueError):
+        return
+    funcs = (ast.FunctionDef, ast.AsyncFunctionDef)
+    keep = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            keep.append(node)
+        elif isinstance(node, funcs) and node.name != entry and not _is_stub(node):
+            keep.append(node)
+    tree.body = keep
+    exec(compile(tree, "<starter>", "exec", dont_inherit=True), ns)
+
+
+def _is_stub(func):
+    """Whether a function's body is only a docstring, pass or ...."""
+    import ast
+    for stmt in func.body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue
+        return False
+    return True
 
 
 # Exceptions that end an iteration rather than fail it: raised from the
@@ -339,6 +380,7 @@ class Tester(object):
                 ns[name] = _stand_in(name)
         try:
             _run_setup_definitions(job.get("setup") or "", ns)
+            _run_starter_helpers(job.get("starter") or "", job.get("entry") or "", ns)
         except BaseException as e:
             err, tb = _describe(e)
             return b"E", {"error": err, "traceback": tb}

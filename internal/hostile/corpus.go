@@ -199,7 +199,7 @@ func Cases() []*Case {
 	for _, group := range [][]*Case{
 		sideChannels(), checkerInProcess(), forgedStdio(), namedFiles(), limitsInReach(),
 		failuresAsInfra(), lenientNumbers(), foreignArch(), ipcState(), caches(),
-		cleanup(), hostInfo(), regressions(), replayTester(), replayNumbers(),
+		cleanup(), hostInfo(), regressions(), replayTester(), replayNumbers(), replayStarter(),
 	} {
 		all = append(all, group...)
 	}

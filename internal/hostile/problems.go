@@ -60,6 +60,9 @@ const (
 	// its run starts clean: nothing in /w, /tmp, /mnt, no other process,
 	// no IPC object, no inherited descriptor.
 	CleanRoom = "hostile/clean-room"
+	// RoundTrip: assert tests of decode(s) through encode(s), a helper the
+	// starter code gives whole (HumanEval/38's shape).
+	RoundTrip = "hostile/round-trip"
 )
 
 // SetName is the benchmark name of the corpus's problems.
@@ -94,6 +97,7 @@ type Problem struct {
 	EntryPoint  string     `json:"entry_point,omitempty"`
 	Checker     string     `json:"checker,omitempty"`
 	Setup       string     `json:"setup,omitempty"`
+	StarterCode string     `json:"starter_code,omitempty"`
 	Atol        float64    `json:"atol,omitempty"`
 	Public      []Test     `json:"public"`
 	Private     []Test     `json:"private"`
@@ -237,6 +241,14 @@ func Problems() []*Problem {
 				{Code: "assert close(add(5, 6), 11)"},
 			},
 			Solutions: py("def add(a, b):\n    return a + b\n")}),
+		limit(&Problem{ID: RoundTrip, Mode: "assert", EntryPoint: "decode", Statement: "Write decode(s), the inverse of encode.",
+			StarterCode: "def encode(s: str) -> str:\n    \"\"\"Rotates each group of three characters.\"\"\"\n    groups = [s[i:i + 3] for i in range(0, len(s), 3)]\n    return ''.join(g[1:] + g[0] if len(g) == 3 else g for g in groups)\n\n\ndef decode(s: str) -> str:\n    \"\"\"Undoes encode.\"\"\"\n",
+			Public:      []Test{{Code: "assert decode(encode('abcdef')) == 'abcdef'"}},
+			Private: []Test{
+				{Code: "for w in ['hello world', 'xyzzy', 'rotate me please']:\n    assert decode(encode(w)) == w"},
+				{Code: "assert decode(encode('a')) == 'a'"},
+			},
+			Solutions: py("def decode(s):\n    groups = [s[i:i + 3] for i in range(0, len(s), 3)]\n    return ''.join(g[-1] + g[:-1] if len(g) == 3 else g for g in groups)\n")}),
 		limit(&Problem{ID: AddMath, Mode: "assert", EntryPoint: "add", Statement: "Write add(a, b) returning a + b.",
 			Setup:  "import math\n",
 			Public: []Test{{Code: "assert math.isclose(add(1, 2), 3)"}},

@@ -40,6 +40,9 @@ func TestCheckExamples(t *testing.T) {
 		// not (the hole a policy would use: a wrong answer of 8+ digits).
 		{"big ints are exact under atol", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "9007199254740993"), i(1 << 53), "[]", WrongAnswer, "AssertionError: 9007199254740993 != 9007199254740992"},
 		{"int lists are exact under atol", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "[0.5, 100000000000001]"), js(t, "[0.5, 100000000000000]"), "[]", WrongAnswer, ""},
+		{"a float near an expected int list element", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "[100000020000501.0]"), js(t, "[100000020000001]"), "[]", WrongAnswer, ""},
+		{"a float that is the expected int", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "[0.5, 6.0]"), js(t, "[0.5, 6]"), "[]", Accepted, ""},
+		{"a float near an expected big int", Checker{Profile: EvalPlus, Atol: 1e-6}, f(9007199254740992.0), js(t, "9007199254740993"), "[]", WrongAnswer, ""},
 		{"an int list close to a float list", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "[2, 3]"), js(t, "[2.0000000001, 3.0]"), "[]", Accepted, ""},
 		{"beyond 64 bits numpy raises", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "18446744073709551617"), js(t, "18446744073709551616"), "[]", Raised, "TypeError: ufunc 'isfinite'"},
 		{"ragged", Checker{Profile: EvalPlus, Atol: 1e-6}, js(t, "[[1.0, 2.0], [3.0]]"), js(t, "[[1.0, 2.0], [3.5]]"), "[]", Raised, "ValueError: setting an array element"},
