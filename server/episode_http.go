@@ -185,14 +185,15 @@ func (e *stepError) Error() string { return e.err.Error() }
 // non-nil only when there is no turn to report (a cancelled request);
 // an infrastructure failure ends the episode and is reported in it.
 func (s *Server) takeStep(ctx context.Context, e *liveEpisode, req *EpisodeStepRequest) (*episode.Turn, error) {
-	reasoning, answer, truncated := llm.SplitReasoning(req.AssistantText)
+	text := cutAtEnd(req.AssistantText)
+	reasoning, answer, truncated := llm.SplitReasoning(text)
 	if e.session.Prefill() != "" && reasoning == "" && !truncated {
 		// A continuation of the prefill: SplitReasoning trims, which would
 		// take the indentation off its first line.
-		answer = req.AssistantText
+		answer = text
 	}
 	e.pending = req
-	turn, err := e.session.Step(ctx, episode.Reply{Text: req.AssistantText, Answer: answer,
+	turn, err := e.session.Step(ctx, episode.Reply{Text: text, Answer: answer,
 		Reasoning: reasoning, Truncated: req.Truncated || truncated})
 	if err != nil && !errors.Is(err, episode.ErrInfra) {
 		return nil, err

@@ -324,3 +324,23 @@ func TestEpisodeFinishedNotLive(t *testing.T) {
 		t.Errorf("third unfinished episode: %d %s", code, body)
 	}
 }
+
+// A client that keeps the stop string in the reply (the end-of-turn
+// token after the closing fence) is judged on the reply without it, and
+// the dialogue keeps one end of turn.
+func TestEpisodeStepCutsAtEndOfTurn(t *testing.T) {
+	_, ts := newTestServer(t, nil)
+	ref := readFile(t, "../dataset/builtin/lanterns/reference.py")
+	for _, end := range []string{chattemplate.Llama3EOT, chattemplate.ChatMLEnd, chattemplate.DeepSeekEOS} {
+		ep := createEpisode(t, ts.URL, map[string]any{"problem": "builtin/lanterns", "max_turns": 2})
+		s := step(t, ts.URL, ep.EpisodeID, fenced(ref)+end+"<pad><pad>")
+		if !s.Done || s.Verdict != "accepted" || s.FinalReward == nil || *s.FinalReward != 1 {
+			t.Errorf("%q: %+v", end, s)
+		}
+		_, body := do(t, "GET", ts.URL+"/v1/episodes/"+ep.EpisodeID, nil, nil)
+		st := mustJSON[EpisodeState](t, body)
+		if len(st.Messages) != 2 || strings.Contains(st.Messages[1].Content, end) {
+			t.Errorf("%q: messages %+v", end, st.Messages)
+		}
+	}
+}

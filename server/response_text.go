@@ -46,6 +46,12 @@ func ResponseText(query, prompt string) string {
 			resp = query[best:]
 		}
 	}
+	return cutAtEnd(resp)
+}
+
+// cutAtEnd cuts a response at its first end-of-turn token, for clients
+// that keep the stop string in the text they send.
+func cutAtEnd(resp string) string {
 	cut := len(resp)
 	for _, t := range endTokens {
 		if j := strings.Index(resp, t); j >= 0 && j < cut {
