@@ -109,7 +109,7 @@ func (cr *callRun) suite(ctx context.Context, si int) error {
 			}
 			limit = min(limit, budget.left)
 		}
-		tr, stop, err := cr.test(ctx, si, k, x, limit, state)
+		tr, stop, err := cr.testPatiently(ctx, si, k, x, limit, state)
 		if err != nil {
 			return err
 		}
@@ -201,7 +201,28 @@ func (cr *callRun) failRest(si, k int, lf *loadFailure) {
 
 // test runs one test. stop reports that the rest of the run got its
 // outcome (the solution could not be loaded).
-func (cr *callRun) test(ctx context.Context, si, k, x int, limit time.Duration, state *compareState) (*TestResult, bool, error) {
+// testPatiently runs a test, and runs it again (in a new session, since
+// a time-out ends one) with two and then four times the wall-clock
+// backstop when a loaded machine stopped it by the wall clock while it
+// was computing with CPU time left, as stdio runs are. A program that
+// sleeps instead of computing is not run again.
+func (cr *callRun) testPatiently(ctx context.Context, si, k, x int, limit time.Duration, state *compareState) (*TestResult, bool, error) {
+	for scale := 1.0; ; scale *= 2 {
+		tr, stop, err := cr.test(ctx, si, k, x, limit, scale, state)
+		if err != nil || stop || scale >= 4 || !starvedTest(tr, limit) {
+			return tr, stop, err
+		}
+		cr.j.opts.Logger.Info("test call starved of CPU; running it again", "problem", cr.p.ID, "cpu", tr.CPUTime, "wall", tr.WallTime)
+	}
+}
+
+// starvedTest reports whether a test ended by the wall clock while it
+// was computing, with CPU time left.
+func starvedTest(tr *TestResult, cpuLimit time.Duration) bool {
+	return tr != nil && tr.Verdict == verdict.TimeLimit && tr.CPUTime < cpuLimit*9/10 && tr.CPUTime*10 >= tr.WallTime
+}
+
+func (cr *callRun) test(ctx context.Context, si, k, x int, limit time.Duration, wallScale float64, state *compareState) (*TestResult, bool, error) {
 	l, stop, err := cr.session(ctx, si, k)
 	if stop || err != nil {
 		return nil, true, err
@@ -211,7 +232,9 @@ func (cr *callRun) test(ctx context.Context, si, k, x int, limit time.Duration, 
 	if cr.pl.mode != "stdio" {
 		req = callFrame("", cr.pr.argBytes[x])
 	}
-	reply, res, err := l.sess.Conn(0).Exchange(ctx, req, cr.j.step(limit))
+	step := cr.j.step(limit)
+	step.WallFactor *= wallScale
+	reply, res, err := l.sess.Conn(0).Exchange(ctx, req, step)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, false, ctx.Err()

@@ -108,7 +108,8 @@ func (f *fakeSandbox) StartSession(ctx context.Context, spec sandbox.SessionSpec
 }
 
 // fakeSession plays runner.py: a call with argument n returns 2n; n = -1
-// spins until killed; n = -2 ends the process.
+// spins until killed; n = -2 ends the process; n = -3 is starved of CPU
+// unless given more wall clock, then returns 6; n = -4 sleeps.
 type fakeSession struct {
 	f    *fakeSandbox
 	dead bool
@@ -141,6 +142,19 @@ func (s *fakeSession) Exchange(ctx context.Context, req []byte, lim sandbox.Step
 		case -2:
 			s.dead = true
 			return nil, sandbox.StepResult{}, &sandbox.StepError{Verdict: verdict.RuntimeError, Reason: "ended"}
+		case -3:
+			// Computes for a quarter of its CPU limit, but a loaded
+			// machine gives it the CPU too slowly for twice the limit's
+			// wall clock; with more wall clock it answers.
+			if lim.WallFactor <= 2 {
+				s.dead = true
+				return nil, sandbox.StepResult{CPU: lim.CPU / 4, Wall: 2 * lim.CPU}, &sandbox.StepError{Verdict: verdict.TimeLimit, Reason: "wall clock"}
+			}
+			n = 3
+		case -4:
+			// Sleeps until the wall clock stops it.
+			s.dead = true
+			return nil, sandbox.StepResult{Wall: 2 * lim.CPU}, &sandbox.StepError{Verdict: verdict.TimeLimit, Reason: "wall clock"}
 		}
 		out, _ := pyvalue.EncodeMarshal(pyvalue.IntOf(2 * n))
 		return append([]byte{replyValue}, out...), sandbox.StepResult{CPU: 10 * time.Millisecond}, nil
@@ -231,6 +245,25 @@ func TestCallsRestartAfterTimeLimit(t *testing.T) {
 	}
 	if f.sessions != 3 || f.calls != 7 {
 		t.Errorf("%d sessions, %d calls; want 3 and 7", f.sessions, f.calls)
+	}
+}
+
+// A call stopped by the wall clock while computing, with CPU time left
+// (a loaded machine), runs again with more wall clock in a new session;
+// one that sleeps does not.
+func TestCallsStarvedRunAgain(t *testing.T) {
+	p := &dataset.Problem{ID: "f", Mode: dataset.ModeFunction, EntryPoint: "f",
+		Public: []dataset.Test{{Input: "[1]", Output: "2"}, {Input: "[-3]", Output: "6"}, {Input: "[-4]", Output: "0"}, {Input: "[4]", Output: "8"}}}
+	f := &fakeSandbox{}
+	r, err := fakeJudge(t, f).Judge(context.Background(), p, Submission{Code: "x"}, PublicSuite(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := verdicts(r.Suite("public")); got != "accepted,accepted,time_limit,accepted" {
+		t.Errorf("public: %s", got)
+	}
+	if f.sessions != 3 || f.calls != 5 {
+		t.Errorf("%d sessions, %d calls; want 3 (the first, the starved call again, after the sleeper) and 5", f.sessions, f.calls)
 	}
 }
 
