@@ -35,7 +35,7 @@ func sessionLimits() Limits {
 	return l
 }
 
-func startSession(t *testing.T, p *Pool, procs ...string) *Session {
+func startSession(t testing.TB, p *Pool, procs ...string) *Session {
 	t.Helper()
 	spec := SessionSpec{Limits: sessionLimits()}
 	for _, src := range procs {
