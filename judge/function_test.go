@@ -320,7 +320,9 @@ func TestAssertCandidateCannotBendTheTests(t *testing.T) {
 		{Code: "assert all(map(lambda p: add(*p) == p[0] + p[1], [(5, 6), (7, 8)]))"},
 		{Code: "assert list(filter(lambda p: add(*p) != p[0] + p[1], [(2, 3)])) == []"},
 	}
+	constTests := []dataset.Test{{Code: "assert untag(tag('ab')) == 'ab'"}}
 	helperTests := []dataset.Test{{Code: "assert decode(encode('abc')) == 'abc'"}, {Code: "assert decode('xyz') == 'zyx'"}}
+	constStarter := "SEP = '|'\n\ndef untag(s):\n    return s.split(SEP)[0]\n\ndef tag(s: str) -> str:\n    \"\"\"Joins s to itself with SEP.\"\"\"\n"
 	helperStarter := "import string\n\ndef encode(s: str):\n    \"\"\"Reverses s.\"\"\"\n    return s[::-1]\n\ndef decode(s: str):\n    \"\"\"Undoes encode.\"\"\"\n"
 	honest := "def add(a, b):\n    return a + b\n"
 	for _, tc := range []struct {
@@ -345,12 +347,19 @@ func TestAssertCandidateCannotBendTheTests(t *testing.T) {
 		{"honest, starter helper", "def encode(s):\n    return s[::-1]\ndef decode(s):\n    return s[::-1]\n", helperTests, verdict.Accepted, "decode"},
 		{"honest, starter helper left alone", "def decode(s):\n    return s[::-1]\n", helperTests, verdict.Accepted, "decode"},
 		{"redefines the starter helper", "def encode(s):\n    return s\ndef decode(s):\n    return s\n", helperTests[:1], verdict.WrongAnswer, "decode"},
+		// The helper's constants are the problem's too.
+		{"honest, starter constant", "SEP = '|'\ndef tag(s):\n    return s + SEP + s\n", constTests, verdict.Accepted, "tag"},
+		{"rebinds the starter constant", "SEP = 'x'\ndef tag(s):\n    return s + SEP + s\n", constTests, verdict.WrongAnswer, "tag"},
 	} {
 		entry := "add"
 		if tc.entry != "" {
 			entry = tc.entry
 		}
-		p := &dataset.Problem{ID: "bend", Mode: dataset.ModeAssert, EntryPoint: entry, Public: tc.tests, StarterCode: helperStarter}
+		starter := helperStarter
+		if tc.entry == "tag" {
+			starter = constStarter
+		}
+		p := &dataset.Problem{ID: "bend", Mode: dataset.ModeAssert, EntryPoint: entry, Public: tc.tests, StarterCode: starter}
 		res, err := j.Judge(context.Background(), p, Submission{Code: tc.code}, PublicSuite(nil))
 		if err != nil {
 			t.Fatal(err)

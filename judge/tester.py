@@ -158,7 +158,7 @@ def _run_setup_definitions(setup, ns):
 
 def _run_starter_helpers(starter, entry, ns):
     """Define the starter code's complete helper functions (and its
-    imports) in the tests' namespace: HumanEval's prompt gives poly,
+    imports and constants) in the tests' namespace: HumanEval's prompt gives poly,
     encode_cyclic or encode_shift whole, and its tests call them to check
     the candidate. The official harness runs prompt and completion in one
     module, so a completion could redefine the helper and make the check
@@ -173,14 +173,18 @@ def _run_starter_helpers(starter, entry, ns):
     except (SyntaxError, ValueError):
         return
     funcs = (ast.FunctionDef, ast.AsyncFunctionDef)
-    keep = []
     for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            keep.append(node)
-        elif isinstance(node, funcs) and node.name != entry and not _is_stub(node):
-            keep.append(node)
-    tree.body = keep
-    exec(compile(tree, "<starter>", "exec", dont_inherit=True), ns)
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)):
+            pass
+        elif not (isinstance(node, funcs) and node.name != entry and not _is_stub(node)):
+            continue
+        # Constants the helpers read (MOD = 10**9 + 7) come along; a
+        # statement that cannot run here leaves the candidate's name.
+        try:
+            exec(compile(ast.Module(body=[node], type_ignores=[]), "<starter>", "exec", dont_inherit=True), ns)
+        except Exception:
+            if isinstance(node, funcs):
+                raise
 
 
 def _is_stub(func):

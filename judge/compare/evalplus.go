@@ -482,15 +482,6 @@ func polyCheck(out pyvalue.Value, args []pyvalue.Value, atol float64, useAbs boo
 	return match(ok)
 }
 
-// floatIsInt reports whether f is exactly the integer n.
-func floatIsInt(f float64, n pyvalue.Int) bool {
-	if math.IsInf(f, 0) || math.IsNaN(f) || f != math.Trunc(f) {
-		return false
-	}
-	b, _ := big.NewFloat(f).Int(nil)
-	return b.Cmp(n.Big()) == 0
-}
-
 func isSequence(v pyvalue.Value) bool {
 	switch v.(type) {
 	case pyvalue.List, pyvalue.Tuple, pyvalue.Bytes:
@@ -499,29 +490,78 @@ func isSequence(v pyvalue.Value) bool {
 	return false
 }
 
-// integersDiffer reports whether an expected integer meets a different
-// number at the same place (the values themselves, or elements of lists
-// and tuples of the same shape): another integer, or a float that is not
-// exactly that integer. A float answer to an integer question is accepted
-// only when it is the integer itself (6.0 for 6), never when it is merely
-// close.
+// integersDiffer reports whether an expected integer (or bool) meets, at
+// the same place, anything but a number exactly equal to it: a different
+// integer, a float or complex number that is merely close, a list where
+// the number should be. Places are the value itself and the elements of
+// lists and tuples; an expected list holding an integer is matched only
+// by a list or tuple of its length. Integers have no rounding to forgive,
+// so the tolerance (and numpy's broadcasting) is for floats alone: 6.0 or
+// True still answer 6 or 1, as Python's == has them.
 func integersDiffer(out, exp pyvalue.Value) bool {
-	if y, isY := exp.(pyvalue.Int); isY {
-		switch x := out.(type) {
-		case pyvalue.Int:
-			return !pyvalue.Equal(x, y)
-		case pyvalue.Float:
-			return !floatIsInt(float64(x), y)
+	switch y := exp.(type) {
+	case pyvalue.Int:
+		return !isExactly(out, y.Big())
+	case pyvalue.Bool:
+		n := int64(0)
+		if y {
+			n = 1
 		}
+		return !isExactly(out, big.NewInt(n))
+	}
+	ys, isYs := sequence(exp)
+	if !isYs {
 		return false
 	}
 	xs, isXs := sequence(out)
-	ys, isYs := sequence(exp)
-	if !isXs || !isYs || len(xs) != len(ys) {
+	if !isXs || len(xs) != len(ys) {
+		return holdsInteger(exp)
+	}
+	for i := range ys {
+		if integersDiffer(xs[i], ys[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// isExactly reports whether v is a number equal to the integer n.
+func isExactly(v pyvalue.Value, n *big.Int) bool {
+	switch x := v.(type) {
+	case pyvalue.Int:
+		return x.Big().Cmp(n) == 0
+	case pyvalue.Bool:
+		if x {
+			return n.Cmp(big.NewInt(1)) == 0
+		}
+		return n.Sign() == 0
+	case pyvalue.Float:
+		return floatIs(float64(x), n)
+	case pyvalue.Complex:
+		return imag(x) == 0 && floatIs(real(x), n)
+	}
+	return false
+}
+
+// floatIs reports whether f is exactly the integer n.
+func floatIs(f float64, n *big.Int) bool {
+	if math.IsInf(f, 0) || math.IsNaN(f) || f != math.Trunc(f) {
 		return false
 	}
-	for i := range xs {
-		if integersDiffer(xs[i], ys[i]) {
+	b, _ := big.NewFloat(f).Int(nil)
+	return b.Cmp(n) == 0
+}
+
+// holdsInteger reports whether v is or contains (in lists and tuples) an
+// integer or a bool.
+func holdsInteger(v pyvalue.Value) bool {
+	switch v.(type) {
+	case pyvalue.Int, pyvalue.Bool:
+		return true
+	}
+	xs, _ := sequence(v)
+	for _, x := range xs {
+		if holdsInteger(x) {
 			return true
 		}
 	}
