@@ -66,17 +66,19 @@ type benchTarget struct {
 }
 
 type benchSandboxOpts struct {
-	runs     int
-	pause    time.Duration
-	clients  []int
-	goJudge  string
+	runs    int
+	pause   time.Duration
+	clients []int
+	goJudge string
+	// cxx and cxxFlags compile the bare C++ baseline as the pool does.
+	cxx      string
 	cxxFlags []string
 }
 
 func newBenchSandboxCmd() *cobra.Command {
 	var (
 		sf     sandboxFlags
-		opts   = benchSandboxOpts{cxxFlags: []string{"-std=c++17", "-O2", "-pipe"}, pause: 30 * time.Millisecond}
+		opts   = benchSandboxOpts{cxxFlags: sandbox.DefaultCXXFlags(), pause: 30 * time.Millisecond}
 		asJSON bool
 	)
 	cmd := &cobra.Command{
@@ -98,6 +100,7 @@ the ratio to the floor.`,
 				return err
 			}
 			defer pool.Close()
+			opts.cxx = sf.cxx
 			if opts.clients == nil {
 				opts.clients = []int{1, pool.Slots()}
 			}
@@ -218,7 +221,7 @@ func benchTargets(ctx context.Context, pool *sandbox.Pool, opts benchSandboxOpts
 	if !cppProg.OK() {
 		return nil, cleanup, fmt.Errorf("benchmark program did not compile: %s", cppProg.Compile.Stderr)
 	}
-	pyFile, bin, err := writeBaselines(ctx, dir, opts.cxxFlags)
+	pyFile, bin, err := writeBaselines(ctx, dir, opts.cxx, opts.cxxFlags)
 	if err != nil {
 		return nil, cleanup, err
 	}
@@ -325,7 +328,7 @@ func spawnOp(name string, args ...string) func(context.Context) error {
 
 // writeBaselines writes the Python program and compiles the C++ one on
 // the host, for the unsandboxed paths.
-func writeBaselines(ctx context.Context, dir string, cxxFlags []string) (pyFile, bin string, err error) {
+func writeBaselines(ctx context.Context, dir, cxx string, cxxFlags []string) (pyFile, bin string, err error) {
 	pyFile = filepath.Join(dir, "main.py")
 	if err := os.WriteFile(pyFile, []byte(benchPython), 0o644); err != nil {
 		return "", "", err
@@ -334,7 +337,7 @@ func writeBaselines(ctx context.Context, dir string, cxxFlags []string) (pyFile,
 	if err := os.WriteFile(src, []byte(benchCPP), 0o644); err != nil {
 		return "", "", err
 	}
-	if out, err := exec.CommandContext(ctx, "g++", append(cxxFlags, "-o", bin, src)...).CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, cxx, append(cxxFlags, "-o", bin, src)...).CombinedOutput(); err != nil {
 		return "", "", fmt.Errorf("compile baseline: %v: %s", err, out)
 	}
 	return pyFile, bin, nil
