@@ -23,8 +23,9 @@
 #              list and re-encoded the values. The setup's imports and
 #              function definitions then run here too, so that the helpers
 #              the tests call are this process's own, not the candidate's;
-#              so do the complete helper functions of the starter code
-#              (HumanEval's prompt), all but the entry point.)
+#              so do the imports, constants and complete helper
+#              functions of the starter code (HumanEval's prompt), all but
+#              the entry point.)
 #   R <json>   run one test: {"code", "index"}
 #              -> K <n:2><name><marshal args>   a call to make in the
 #                 candidate (arguments that are not data as tagged
@@ -158,8 +159,8 @@ def _run_setup_definitions(setup, ns):
 
 def _run_starter_helpers(starter, entry, ns):
     """Define the starter code's complete helper functions (and its
-    imports and constants) in the tests' namespace: HumanEval's prompt gives poly,
-    encode_cyclic or encode_shift whole, and its tests call them to check
+    imports and constants) in the tests' namespace: HumanEval's prompt
+    gives poly, encode_cyclic or encode_shift whole, and its tests call them to check
     the candidate. The official harness runs prompt and completion in one
     module, so a completion could redefine the helper and make the check
     vacuous; here the tests always call the problem's own. The entry point
