@@ -11,7 +11,6 @@ import (
 	"math"
 	"os/exec"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,31 +21,18 @@ import (
 // (testdata/pydiff.py). They need /usr/bin/python3; under CI=true its
 // absence is a failure, never a skip.
 
-const pythonPath = "/usr/bin/python3"
+const pythonPath = testenv.Python
 
 // scaled and seeded give a randomized test's size and seed as arguments
 // of the Python side (see testenv.Scaled and testenv.Seeded).
 func scaled(n int) string    { return strconv.Itoa(testenv.Scaled(n)) }
 func seeded(seed int) string { return strconv.Itoa(testenv.Seeded(seed)) }
 
-func requirePython(t testing.TB) {
-	t.Helper()
-	out, err := exec.Command(pythonPath, "-c", "import sys; print('%d.%d' % sys.version_info[:2])").Output()
-	if err == nil && strings.TrimSpace(string(out)) == "3.11" {
-		return
-	}
-	msg := "differential tests need CPython 3.11 at " + pythonPath
-	if err == nil {
-		msg += ", found " + strings.TrimSpace(string(out))
-	}
-	testenv.Missing(t, "%s", msg)
-}
-
 // runPy runs testdata/pydiff.py with args and stdin and decodes its JSON
 // lines into records of type T.
 func runPy[T any](t *testing.T, stdin []byte, args ...string) []T {
 	t.Helper()
-	requirePython(t)
+	testenv.RequirePython3_11(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, pythonPath, append([]string{"testdata/pydiff.py"}, args...)...)

@@ -8,7 +8,9 @@ package testenv
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -61,4 +63,32 @@ func ShortSample[T any](xs []T, n int) []T {
 		out[i] = xs[i*len(xs)/n]
 	}
 	return out
+}
+
+// Python is Debian's interpreter, the one the differential tests compare
+// against.
+const Python = "/usr/bin/python3"
+
+// RequirePython3_11 makes sure Python is CPython 3.11 and can import
+// modules; otherwise the test is skipped, or fails under CI.
+func RequirePython3_11(tb testing.TB, modules ...string) {
+	tb.Helper()
+	script := "import sys\n"
+	for _, m := range modules {
+		script += "import " + m + "\n"
+	}
+	script += "print('%d.%d' % sys.version_info[:2])\n"
+	out, err := exec.Command(Python, "-c", script).Output()
+	got := strings.TrimSpace(string(out))
+	if err == nil && got == "3.11" {
+		return
+	}
+	msg := "differential tests need CPython 3.11 at " + Python
+	if len(modules) > 0 {
+		msg += " with " + strings.Join(modules, ", ")
+	}
+	if err == nil {
+		msg += ", found " + got
+	}
+	Missing(tb, "%s", msg)
 }

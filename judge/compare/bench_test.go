@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rlef/rlef/internal/testenv"
 	"github.com/rlef/rlef/pyvalue"
 )
 
@@ -78,7 +79,7 @@ print(timeit.timeit(safe, number=n) / n * 1e9)
 `
 
 func pythonCheckNs(b *testing.B, data []byte, exp string, n int) float64 {
-	requirePython(b)
+	testenv.RequirePython3_11(b, "numpy")
 	out, err := exec.Command(pythonPath, "-c", benchScript, base64.StdEncoding.EncodeToString(data), exp, strconv.Itoa(n)).Output()
 	if err != nil {
 		b.Fatal(err)

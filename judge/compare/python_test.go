@@ -21,26 +21,16 @@ import (
 // testdata/harnessdiff.py) in CPython 3.11 with numpy, and compare every
 // outcome. Under CI=true a missing interpreter or numpy is a failure.
 
-const pythonPath = "/usr/bin/python3"
+const pythonPath = testenv.Python
 
 // scaled and seeded give a randomized test's size and seed as arguments
 // of the Python side (see testenv.Scaled and testenv.Seeded).
 func scaled(n int) string    { return strconv.Itoa(testenv.Scaled(n)) }
 func seeded(seed int) string { return strconv.Itoa(testenv.Seeded(seed)) }
 
-func requirePython(t testing.TB) {
-	t.Helper()
-	out, err := exec.Command(pythonPath, "-c", "import sys, numpy; print('%d.%d' % sys.version_info[:2], numpy.__version__)").Output()
-	if err == nil && strings.HasPrefix(string(out), "3.11 ") {
-		return
-	}
-	msg := "differential tests need CPython 3.11 with numpy at " + pythonPath
-	testenv.Missing(t, "%s", msg)
-}
-
 func runPy[T any](t *testing.T, args ...string) []T {
 	t.Helper()
-	requirePython(t)
+	testenv.RequirePython3_11(t, "numpy")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, pythonPath, append([]string{"testdata/harnessdiff.py"}, args...)...)
